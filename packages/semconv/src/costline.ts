@@ -47,3 +47,9 @@ export const COSTLINE_SERVICE_TIER = 'costline.service_tier';
 
 /** Instrumentation scope name of `@costline/instrument`. */
 export const COSTLINE_INSTRUMENTATION_SCOPE = '@costline/instrument';
+
+/**
+ * Attempts the SDK made beyond the first within one call (its own retries after 429/5xx), as the
+ * HTTP semconv and the Anthropic SDK's own spans name it.
+ */
+export const HTTP_REQUEST_RESEND_COUNT = 'http.request.resend_count';

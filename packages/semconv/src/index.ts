@@ -50,5 +50,6 @@ export {
   COSTLINE_SYSTEM_PROMPT_CHARS,
   COSTLINE_SERVICE_TIER,
   COSTLINE_INSTRUMENTATION_SCOPE,
+  HTTP_REQUEST_RESEND_COUNT,
 } from './costline.ts';
 export type { ActionOutcome } from './costline.ts';
