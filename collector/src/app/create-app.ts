@@ -1,0 +1,60 @@
+/**
+ * Builds the collector's HTTP app without listening, so tests run it in-process. `main` listens.
+ *
+ * @module
+ */
+
+import type { ClickHouseClient } from '@clickhouse/client';
+import express from 'express';
+import type { NextFunction, Request, Response } from 'express';
+import type { Metrics } from '../metrics.ts';
+import type { Pipeline } from '../pipeline.ts';
+import { queryRoute } from './query-route.ts';
+import { readRawBody } from './raw-body.ts';
+import { tracesRoute } from './traces-route.ts';
+
+export interface AppDeps {
+  pipeline: Pipeline;
+  metrics: Metrics;
+  client: ClickHouseClient;
+  database: string;
+  /** When set, ingest and query require `Authorization: Bearer <token>`. */
+  ingestToken?: string | undefined;
+  /** @default 32 MiB */
+  maxBodyBytes?: number;
+  /** Whether the store answered since start (for /readyz). */
+  ready: () => boolean;
+}
+
+export function createApp(deps: AppDeps): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  const maxBodyBytes = deps.maxBodyBytes ?? 32 * 1024 * 1024;
+  const auth = (req: Request, res: Response, next: NextFunction): void => {
+    if (!deps.ingestToken || req.headers.authorization === `Bearer ${deps.ingestToken}`) next();
+    else res.status(401).type('text/plain').send('missing or wrong bearer token');
+  };
+
+  app.post(
+    '/v1/traces',
+    auth,
+    readRawBody(maxBodyBytes),
+    tracesRoute({ pipeline: deps.pipeline, metrics: deps.metrics, maxBodyBytes }),
+  );
+  app.post('/api/query', auth, express.json({ limit: '1mb' }), queryRoute(deps.client));
+  app.get('/healthz', (_req, res) => {
+    res.type('text/plain').send('ok');
+  });
+  app.get('/readyz', (_req, res) => {
+    if (deps.ready()) res.type('text/plain').send('ready');
+    else res.status(503).type('text/plain').send('store not ready');
+  });
+  app.get('/metrics', (_req, res) => {
+    res.type('text/plain; version=0.0.4').send(deps.metrics.render());
+  });
+  app.use((err: Error & { status?: number; type?: string }, _req: Request, res: Response, _next: NextFunction) => {
+    const status = err.status && err.status >= 400 && err.status < 500 ? err.status : 500;
+    res.status(status).type('text/plain').send(status === 413 ? `body larger than ${maxBodyBytes} bytes` : err.message);
+  });
+  return app;
+}

@@ -1,0 +1,80 @@
+/**
+ * `POST /v1/traces`: OTLP/HTTP trace export, protobuf or JSON, optionally gzip- or
+ * deflate-compressed. Malformed bodies get 400 with a message; partly bad ones 200 with
+ * `partial_success`; the response uses the request's encoding.
+ *
+ * @module
+ */
+
+import { gunzip, inflate } from 'node:zlib';
+import { promisify } from 'node:util';
+import type { Request, Response } from 'express';
+import type { Metrics } from '../metrics.ts';
+import { decodeJsonTraces } from '../otlp/decode-json.ts';
+import { decodeProtobufTraces } from '../otlp/decode-protobuf.ts';
+import { encodeResponse } from '../otlp/encode-response.ts';
+import type { DecodedBatch } from '../otlp/span.ts';
+import type { Pipeline } from '../pipeline.ts';
+
+const gunzipAsync = promisify(gunzip);
+const inflateAsync = promisify(inflate);
+
+export interface TracesRouteOptions {
+  pipeline: Pipeline;
+  metrics: Metrics;
+  /** Largest body accepted after decompression. @default 32 MiB */
+  maxBodyBytes: number;
+}
+
+export function tracesRoute(options: TracesRouteOptions) {
+  const { pipeline, metrics, maxBodyBytes } = options;
+  const reply = (res: Response, status: number, kind: 'protobuf' | 'json', body: Buffer | string): void => {
+    metrics.inc('costline_requests_total', 1, { status: String(status) });
+    if (typeof body === 'string') {
+      res.status(status).type('text/plain').send(body);
+      return;
+    }
+    res
+      .status(status)
+      .type(kind === 'json' ? 'application/json' : 'application/x-protobuf')
+      .send(body);
+  };
+
+  return async (req: Request, res: Response): Promise<void> => {
+    const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+    const kind = type === 'application/json' ? 'json' : type === 'application/x-protobuf' ? 'protobuf' : undefined;
+    if (!kind) {
+      reply(res, 415, 'json', `unsupported content-type ${JSON.stringify(type)}: use application/x-protobuf or application/json`);
+      return;
+    }
+    if (!Buffer.isBuffer(req.body)) {
+      reply(res, 400, kind, 'empty body');
+      return;
+    }
+    let body: Buffer = req.body;
+    const encoding = (req.headers['content-encoding'] ?? 'identity').toLowerCase();
+    try {
+      if (encoding === 'gzip') body = await gunzipAsync(body, { maxOutputLength: maxBodyBytes });
+      else if (encoding === 'deflate') body = await inflateAsync(body, { maxOutputLength: maxBodyBytes });
+      else if (encoding !== 'identity') {
+        reply(res, 415, kind, `unsupported content-encoding ${JSON.stringify(encoding)}`);
+        return;
+      }
+    } catch (e) {
+      const tooBig = (e as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE';
+      reply(res, tooBig ? 413 : 400, kind, tooBig ? `body larger than ${maxBodyBytes} bytes once decompressed` : `body is not valid ${encoding}: ${(e as Error).message}`);
+      return;
+    }
+    let batch: DecodedBatch;
+    try {
+      batch = kind === 'json' ? decodeJsonTraces(body.toString('utf8')) : decodeProtobufTraces(body);
+    } catch (e) {
+      reply(res, 400, kind, `malformed OTLP ${kind} body: ${(e as Error).message}`);
+      return;
+    }
+    if (batch.rejected > 0) metrics.inc('costline_spans_rejected_total', batch.rejected);
+    pipeline.ingest(batch.spans);
+    const partial = batch.rejected > 0 ? { rejectedSpans: batch.rejected, errorMessage: batch.errors.join('; ') } : undefined;
+    reply(res, 200, kind, encodeResponse(kind, partial));
+  };
+}

@@ -1,0 +1,175 @@
+/**
+ * The `costline` subcommands. Each returns its exit code; output goes to the given streams so
+ * `pnpm --silent costline …` prints only the command's own output on stdout.
+ *
+ * @module
+ */
+
+import { readFile } from 'node:fs/promises';
+import { createPricer, priceJson } from '@costline/pricing';
+import { createCollector } from '../collector.ts';
+import { decodeJsonTraces } from '../otlp/decode-json.ts';
+import { renderReport } from '../report/render.ts';
+import type { UnpricedModel } from '../report/render.ts';
+import { surfaceReport } from '../report/surface-report.ts';
+import { createStoreClient } from '../store/client.ts';
+import { migrate } from '../store/migrate.ts';
+import { openQueryRunner } from './open-store.ts';
+import type { Settings } from './settings.ts';
+
+export interface Io {
+  stdout: (s: string) => void;
+  stderr: (s: string) => void;
+  stdin: () => Promise<string>;
+}
+
+export class UsageError extends Error {
+  readonly code = 'CLI_USAGE';
+}
+
+export async function serve(settings: Settings, io: Io, signal: AbortSignal): Promise<number> {
+  const collector = await createCollector({
+    store: storeConfig(settings),
+    port: settings.port,
+    host: settings.host,
+    ingestToken: settings.ingestToken,
+    log: (m) => io.stderr(`[costline] ${m}\n`),
+  });
+  const port = await collector.start();
+  io.stderr(
+    `[costline] collector listening on http://${settings.host}:${port} (OTLP/HTTP /v1/traces), store: ${settings.clickhouseUrl ?? settings.dataDir}\n`,
+  );
+  await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+  io.stderr('[costline] stopping: writing out held calls\n');
+  await collector.stop();
+  return 0;
+}
+
+export async function price(io: Io): Promise<number> {
+  const text = await io.stdin();
+  let input: unknown;
+  try {
+    input = JSON.parse(text);
+  } catch (e) {
+    io.stderr(`stdin: not JSON: ${(e as Error).message}\n`);
+    return 2;
+  }
+  const pricer = createPricer();
+  try {
+    const out = Array.isArray(input)
+      ? input.map((item, i) => {
+          try {
+            return priceJson(item, pricer);
+          } catch (e) {
+            throw new Error(`[${i}].${(e as Error).message}`, { cause: e });
+          }
+        })
+      : priceJson(input, pricer);
+    io.stdout(`${JSON.stringify(out, null, 2)}\n`);
+    return 0;
+  } catch (e) {
+    io.stderr(`${(e as Error).message}\n`);
+    return 2;
+  }
+}
+
+export async function sql(settings: Settings, io: Io, query: string | undefined, format: string): Promise<number> {
+  if (!query) throw new UsageError('usage: costline sql "<SQL>" [--format table|JSONEachRow|CSV]');
+  const runner = await openQueryRunner(settings);
+  try {
+    const chFormat = format === 'table' ? 'PrettyCompactMonoBlock' : format;
+    io.stdout(await runner.text(query, chFormat));
+    return 0;
+  } catch (e) {
+    io.stderr(`${(e as Error).message}\n`);
+    return 1;
+  } finally {
+    await runner.close();
+  }
+}
+
+export async function report(
+  settings: Settings,
+  io: Io,
+  options: { since: string; surface?: string | undefined; json: boolean },
+): Promise<number> {
+  const since = parseSince(options.since);
+  const runner = await openQueryRunner(settings);
+  try {
+    const rows = await surfaceReport(runner, { database: settings.database, since, surface: options.surface });
+    const unpriced = (
+      await runner.rows<{ provider: string; model: string; calls: string }>(
+        `SELECT provider, if(response_model != '', response_model, request_model) AS model, count() AS calls
+         FROM ${settings.database}.llm_calls
+         WHERE NOT priced AND ts >= fromUnixTimestamp64Milli(toInt64({since:Float64} * 1000))
+         GROUP BY provider, model ORDER BY calls DESC`,
+        { since: since.getTime() / 1000 },
+      )
+    ).map((u): UnpricedModel => ({ provider: u.provider, model: u.model, calls: Number(u.calls) }));
+    io.stdout(options.json ? `${JSON.stringify({ since, surfaces: rows, unpriced }, null, 2)}\n` : renderReport(rows, since, unpriced));
+    return 0;
+  } finally {
+    await runner.close();
+  }
+}
+
+export async function migrateCommand(settings: Settings, io: Io): Promise<number> {
+  const client = createStoreClient(storeConfig(settings));
+  try {
+    const r = await migrate(client, settings.database);
+    io.stdout(`applied: ${r.applied.join(', ') || 'none'}; already applied: ${r.alreadyApplied.join(', ') || 'none'}\n`);
+    return 0;
+  } finally {
+    await client.close();
+  }
+}
+
+/** Imports OTLP JSON lines (one ExportTraceServiceRequest per line) through the same pipeline. */
+export async function importFiles(settings: Settings, io: Io, files: string[]): Promise<number> {
+  if (files.length === 0) throw new UsageError('usage: costline import FILE…');
+  const collector = await createCollector({ store: storeConfig(settings), log: (m) => io.stderr(`${m}\n`) });
+  let spans = 0;
+  let rejected = 0;
+  try {
+    for (const file of files) {
+      const lines = (await readFile(file, 'utf8')).split('\n');
+      for (const [i, line] of lines.entries()) {
+        if (line.trim() === '') continue;
+        try {
+          const batch = decodeJsonTraces(line);
+          spans += batch.spans.length;
+          rejected += batch.rejected;
+          collector.pipeline.ingest(batch.spans);
+        } catch (e) {
+          io.stderr(`${file}:${i + 1}: ${(e as Error).message}\n`);
+          rejected++;
+        }
+      }
+    }
+  } finally {
+    await collector.stop();
+  }
+  io.stdout(`imported ${spans} spans, rejected ${rejected}\n`);
+  return rejected > 0 ? 1 : 0;
+}
+
+function storeConfig(s: Settings) {
+  return {
+    dataDir: s.dataDir,
+    url: s.clickhouseUrl,
+    user: s.clickhouseUser,
+    password: s.clickhousePassword,
+    database: s.database,
+  };
+}
+
+export function parseSince(text: string): Date {
+  const m = /^(\d+)([mhdw])$/.exec(text);
+  if (m) {
+    const unit = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 }[m[2] as 'm' | 'h' | 'd' | 'w'];
+    return new Date(Date.now() - Number(m[1]) * unit);
+  }
+  const d = new Date(text);
+  if (Number.isNaN(d.getTime())) throw new UsageError(`--since ${JSON.stringify(text)}: use 30m, 12h, 7d, 2w or an ISO date`);
+  return d;
+}

@@ -1,0 +1,80 @@
+/**
+ * The collector's counters and gauges, rendered as Prometheus text on `GET /metrics`.
+ *
+ * @module
+ */
+
+export interface Metrics {
+  inc(name: string, by?: number, labels?: Record<string, string>): void;
+  gauge(name: string, read: () => number): void;
+  observe(name: string, value: number): void;
+  render(): string;
+  get(name: string, labels?: Record<string, string>): number;
+}
+
+const HELP: Record<string, string> = {
+  costline_spans_received_total: 'Spans decoded from OTLP requests.',
+  costline_spans_rejected_total: 'Spans rejected as malformed (reported in partial_success).',
+  costline_spans_duplicate_total: 'Spans dropped because the same (trace_id, span_id) was already received.',
+  costline_model_calls_total: 'Model-call spans recognised.',
+  costline_model_calls_priced_total: 'Model calls priced.',
+  costline_model_calls_unpriced_total: 'Model calls whose model has no price (stored with priced = false).',
+  costline_actions_total: 'Action spans received.',
+  costline_requests_total: 'OTLP export requests by HTTP status.',
+  costline_insert_rows_total: 'Rows inserted into ClickHouse by table.',
+  costline_insert_errors_total: 'Failed ClickHouse inserts (retried).',
+};
+
+function key(name: string, labels?: Record<string, string>): string {
+  if (!labels || Object.keys(labels).length === 0) return name;
+  const parts = Object.entries(labels)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([k, v]) => `${k}="${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`);
+  return `${name}{${parts.join(',')}}`;
+}
+
+export function createMetrics(): Metrics {
+  const counters = new Map<string, { name: string; value: number }>();
+  const gauges = new Map<string, () => number>();
+  const summaries = new Map<string, { count: number; sum: number; max: number }>();
+  return {
+    inc(name, by = 1, labels) {
+      const k = key(name, labels);
+      const c = counters.get(k) ?? { name, value: 0 };
+      c.value += by;
+      counters.set(k, c);
+    },
+    gauge(name, read) {
+      gauges.set(name, read);
+    },
+    observe(name, value) {
+      const s = summaries.get(name) ?? { count: 0, sum: 0, max: 0 };
+      s.count++;
+      s.sum += value;
+      s.max = Math.max(s.max, value);
+      summaries.set(name, s);
+    },
+    get(name, labels) {
+      return counters.get(key(name, labels))?.value ?? 0;
+    },
+    render() {
+      const lines: string[] = [];
+      const typed = new Set<string>();
+      for (const [k, c] of [...counters].sort(([a], [b]) => a.localeCompare(b))) {
+        if (!typed.has(c.name)) {
+          typed.add(c.name);
+          if (HELP[c.name]) lines.push(`# HELP ${c.name} ${HELP[c.name]}`);
+          lines.push(`# TYPE ${c.name} counter`);
+        }
+        lines.push(`${k} ${c.value}`);
+      }
+      for (const [name, read] of gauges) {
+        lines.push(`# TYPE ${name} gauge`, `${name} ${read()}`);
+      }
+      for (const [name, s] of summaries) {
+        lines.push(`# TYPE ${name} summary`, `${name}_count ${s.count}`, `${name}_sum ${s.sum}`, `${name}_max ${s.max}`);
+      }
+      return `${lines.join('\n')}\n`;
+    },
+  };
+}

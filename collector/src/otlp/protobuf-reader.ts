@@ -1,0 +1,121 @@
+/**
+ * A minimal protobuf wire-format reader: just what decoding OTLP needs (varints, fixed64/32,
+ * length-delimited fields), reading 64-bit values as bigint so nothing above 2^53 loses precision.
+ *
+ * @module
+ */
+
+export const WIRE = { varint: 0, fixed64: 1, lengthDelimited: 2, fixed32: 5 } as const;
+
+export class ProtobufError extends Error {
+  readonly code = 'PROTOBUF_MALFORMED';
+}
+
+export class ProtobufReader {
+  pos: number;
+  readonly end: number;
+  readonly buf: Uint8Array;
+  private readonly view: DataView;
+
+  constructor(buf: Uint8Array, start = 0, end = buf.length) {
+    this.buf = buf;
+    this.pos = start;
+    this.end = end;
+    this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  }
+
+  done(): boolean {
+    return this.pos >= this.end;
+  }
+
+  /** Reads a varint that fits in 32 bits unsigned (field tags, lengths, enums). */
+  uint32(): number {
+    let result = 0;
+    let shift = 0;
+    for (let i = 0; i < 10; i++) {
+      if (this.pos >= this.end) throw new ProtobufError('truncated varint');
+      const byte = this.buf[this.pos++] as number;
+      if (shift < 32) result |= (byte & 0x7f) << shift;
+      if ((byte & 0x80) === 0) return result >>> 0;
+      shift += 7;
+    }
+    throw new ProtobufError('varint longer than 10 bytes');
+  }
+
+  /** Reads a varint as a signed 64-bit integer. */
+  int64(): bigint {
+    let result = 0n;
+    let shift = 0n;
+    for (let i = 0; i < 10; i++) {
+      if (this.pos >= this.end) throw new ProtobufError('truncated varint');
+      const byte = this.buf[this.pos++] as number;
+      result |= BigInt(byte & 0x7f) << shift;
+      if ((byte & 0x80) === 0) return BigInt.asIntN(64, result);
+      shift += 7n;
+    }
+    throw new ProtobufError('varint longer than 10 bytes');
+  }
+
+  fixed64(): bigint {
+    if (this.pos + 8 > this.end) throw new ProtobufError('truncated fixed64');
+    const v = this.view.getBigUint64(this.pos, true);
+    this.pos += 8;
+    return v;
+  }
+
+  double(): number {
+    if (this.pos + 8 > this.end) throw new ProtobufError('truncated double');
+    const v = this.view.getFloat64(this.pos, true);
+    this.pos += 8;
+    return v;
+  }
+
+  /** Returns [start, end) of a length-delimited field's payload and skips past it. */
+  bytesRange(): [number, number] {
+    const len = this.uint32();
+    const start = this.pos;
+    const end = start + len;
+    if (end > this.end) throw new ProtobufError('length-delimited field runs past its message');
+    this.pos = end;
+    return [start, end];
+  }
+
+  string(): string {
+    const [s, e] = this.bytesRange();
+    return decoder.decode(this.buf.subarray(s, e));
+  }
+
+  hex(): string {
+    const [s, e] = this.bytesRange();
+    return Buffer.from(this.buf.buffer, this.buf.byteOffset + s, e - s).toString('hex');
+  }
+
+  skip(wireType: number): void {
+    switch (wireType) {
+      case WIRE.varint:
+        this.int64();
+        return;
+      case WIRE.fixed64:
+        if (this.pos + 8 > this.end) throw new ProtobufError('truncated fixed64');
+        this.pos += 8;
+        return;
+      case WIRE.lengthDelimited:
+        this.bytesRange();
+        return;
+      case WIRE.fixed32:
+        if (this.pos + 4 > this.end) throw new ProtobufError('truncated fixed32');
+        this.pos += 4;
+        return;
+      default:
+        throw new ProtobufError(`unsupported wire type ${wireType}`);
+    }
+  }
+
+  /** A reader over a nested message, advancing this reader past it. */
+  sub(): ProtobufReader {
+    const [s, e] = this.bytesRange();
+    return new ProtobufReader(this.buf, s, e);
+  }
+}
+
+const decoder = new TextDecoder('utf-8', { fatal: false });

@@ -1,0 +1,46 @@
+/**
+ * Creates the `@clickhouse/client` the collector uses everywhere: an embedded chDB engine on a
+ * local folder by default, or a ClickHouse server when a URL is given. Same SQL, same code path.
+ *
+ * @module
+ */
+
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { createClient } from '@clickhouse/client';
+import type { ClickHouseClient } from '@clickhouse/client';
+import { createChdbConnection } from 'chdb/connection';
+
+type ChdbClientConnection = NonNullable<Parameters<typeof createClient>[0]>['connection'];
+
+export interface StoreConfig {
+  /** Embedded store folder (chDB). Ignored when `url` is set. */
+  dataDir: string;
+  /** ClickHouse server URL, e.g. http://localhost:8123. */
+  url?: string | undefined;
+  user?: string | undefined;
+  password?: string | undefined;
+  database: string;
+}
+
+export function createStoreClient(config: StoreConfig): ClickHouseClient {
+  const settings = {
+    // Decimals as strings in JSON, so money never passes through a double on the way out.
+    output_format_json_quote_decimals: 1,
+    date_time_input_format: 'best_effort',
+  } as const;
+  if (config.url) {
+    return createClient({
+      url: config.url,
+      username: config.user ?? 'default',
+      password: config.password ?? '',
+      clickhouse_settings: settings,
+    });
+  }
+  const path = resolve(config.dataDir);
+  mkdirSync(path, { recursive: true });
+  // chdb types its Connection against @clickhouse/client-common 1.23.0, the client bundles its own
+  // copy of the same interface: structurally equal at run time, nominally distinct for tsc.
+  const connection = createChdbConnection({ path }) as unknown as ChdbClientConnection;
+  return createClient({ connection, clickhouse_settings: settings });
+}

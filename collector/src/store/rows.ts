@@ -1,0 +1,87 @@
+/**
+ * The rows the collector writes, field for field as the ClickHouse columns are named (the schema is
+ * a public API: see migrations/ and ARCHITECTURE.md Contracts). Money is a decimal string.
+ *
+ * @module
+ */
+
+export interface LlmCallRow {
+  ts: string;
+  trace_id: string;
+  span_id: string;
+  parent_span_id: string;
+  action_id: string;
+  service: string;
+  surface: string;
+  customer: string;
+  provider: string;
+  request_model: string;
+  response_model: string;
+  operation: string;
+  prompt_name: string;
+  prompt_version: string;
+  streaming: boolean;
+  service_tier: string;
+  input_tokens: number;
+  uncached_input_tokens: number;
+  cache_read_tokens: number;
+  cache_write_tokens: number;
+  cache_write_1h_tokens: number;
+  output_tokens: number;
+  reasoning_tokens: number;
+  input_audio_tokens: number;
+  output_audio_tokens: number;
+  cost_input_usd: string;
+  cost_cache_read_usd: string;
+  cost_cache_write_usd: string;
+  cost_output_usd: string;
+  cost_other_usd: string;
+  cost_usd: string;
+  priced: boolean;
+  price_source: string;
+  price_version: string;
+  pricing_tier: string;
+  price_flags: string[];
+  usage_missing: boolean;
+  duration_ms: number;
+  ttft_ms: number | null;
+  status: 'ok' | 'error';
+  error_type: string;
+  retry_attempt: number;
+  sdk_retries: number;
+  app_cache_hit: boolean;
+  avoided_model: string;
+  avoided_cost_usd: string;
+  action_outcome: string;
+  dialect: string;
+  system_prompt_chars: number;
+}
+
+export interface ActionRow {
+  ts: string;
+  end_ts: string;
+  trace_id: string;
+  action_id: string;
+  service: string;
+  surface: string;
+  customer: string;
+  outcome: string;
+  failure_reason: string;
+  duration_ms: number;
+  llm_calls: number;
+  failed_calls: number;
+  retries: number;
+  input_tokens: number;
+  output_tokens: number;
+  cache_read_tokens: number;
+  cost_usd: string;
+  app_cache_hit: boolean;
+  early_exit_rule: string;
+  avoided_cost_usd: string;
+}
+
+/** ClickHouse DateTime64(3) text from epoch nanoseconds. */
+export function nanosToDateTime64(ns: bigint): string {
+  const ms = ns / 1_000_000n;
+  return new Date(Number(ms)).toISOString().replace('T', ' ').replace('Z', '');
+}

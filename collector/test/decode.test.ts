@@ -1,0 +1,143 @@
+import { gunzipSync } from 'node:zlib';
+import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import { describe, expect, it } from 'vitest';
+import { decodeJsonTraces } from '../src/otlp/decode-json.ts';
+import { decodeProtobufTraces } from '../src/otlp/decode-protobuf.ts';
+import { ProtobufError } from '../src/otlp/protobuf-reader.ts';
+import { captureOtlp } from './support/otlp-capture.ts';
+
+const specs = [
+  {
+    name: 'action support-answer',
+    attributes: { 'costline.span.kind': 'action', 'costline.surface': 'support-answer' },
+    children: [
+      {
+        name: 'chat gpt-4o',
+        kind: SpanKind.CLIENT,
+        scope: '@costline/instrument',
+        scopeVersion: '0.1.0',
+        status: { code: SpanStatusCode.ERROR, message: 'rate limited' },
+        attributes: {
+          'gen_ai.operation.name': 'chat',
+          'gen_ai.usage.input_tokens': 17903,
+          'gen_ai.request.stream': true,
+          'gen_ai.response.time_to_first_chunk': 0.25,
+          'gen_ai.response.finish_reasons': ['stop', 'length'],
+          big: 2 ** 40,
+        },
+      },
+    ],
+  },
+];
+
+describe('OTLP decoding of real exporter bytes', () => {
+  for (const encoding of ['protobuf', 'json'] as const) {
+    it(`${encoding}: every field the collector reads survives the round trip`, async () => {
+      const { requests, spans } = await captureOtlp(specs, { encoding, serviceName: 'svc-a' });
+      const decoded = requests.flatMap((r) =>
+        encoding === 'protobuf' ? decodeProtobufTraces(r.body).spans : decodeJsonTraces(r.body.toString()).spans,
+      );
+      expect(decoded).toHaveLength(2);
+      for (const original of spans) {
+        const d = decoded.find((s) => s.spanId === original.spanContext().spanId);
+        expect(d).toBeDefined();
+        expect(d?.traceId).toBe(original.spanContext().traceId);
+        expect(d?.parentSpanId).toBe(original.parentSpanContext?.spanId ?? '');
+        expect(d?.name).toBe(original.name);
+        expect(d?.kind).toBe(original.kind + 1); // API SpanKind is 0-based INTERNAL; OTLP is 1-based
+        expect(d?.attributes).toEqual(original.attributes);
+        expect(d?.statusCode).toBe(original.status.code);
+        expect(d?.statusMessage).toBe(original.status.message ?? '');
+        expect(d?.resource['service.name']).toBe('svc-a');
+        expect(d?.scopeName).toBe(original.instrumentationScope.name);
+        expect(d?.scopeVersion).toBe(original.instrumentationScope.version ?? '');
+        const [s, ns] = original.startTime;
+        expect(d?.startTimeUnixNano).toBe(BigInt(s) * 1_000_000_000n + BigInt(ns));
+      }
+    });
+  }
+
+  it('gzip bodies from the exporter decode after gunzip', async () => {
+    const { requests } = await captureOtlp(specs, { encoding: 'protobuf', compression: 'gzip' });
+    expect(requests[0]?.contentEncoding).toBe('gzip');
+    const spans = requests.flatMap((r) => decodeProtobufTraces(gunzipSync(r.body)).spans);
+    expect(spans).toHaveLength(2);
+  });
+
+  it('truncated protobuf is an error, not a partial decode', async () => {
+    const { requests } = await captureOtlp(specs, { encoding: 'protobuf' });
+    const body = requests[0]?.body ?? Buffer.alloc(0);
+    expect(() => decodeProtobufTraces(body.subarray(0, body.length - 7))).toThrow(ProtobufError);
+  });
+});
+
+describe('OTLP JSON variants (cases/ingest-and-streams.md #2)', () => {
+  const doc = (span: Record<string, unknown>): string =>
+    JSON.stringify({ resourceSpans: [{ resource: { attributes: [] }, scopeSpans: [{ scope: { name: 's' }, spans: [span] }] }] });
+  const base = { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', name: 'x', kind: 3 };
+
+  it('accepts 64-bit integers as bare numbers without losing precision', () => {
+    const text = doc({ ...base, attributes: [{ key: 'n', value: { intValue: 0 } }] })
+      .replace('"kind":3', '"kind":3,"startTimeUnixNano":1763900010001000001,"endTimeUnixNano":1763900010002000003')
+      .replace('{"intValue":0}', '{"intValue":9007199254740993}');
+    const [span] = decodeJsonTraces(text).spans;
+    expect(span?.startTimeUnixNano).toBe(1763900010001000001n);
+    expect(span?.endTimeUnixNano).toBe(1763900010002000003n);
+    expect(span?.attributes['n']).toBe(9007199254740993n);
+  });
+
+  it('accepts integers as strings, enum names, base64 ids and snake_case fields', () => {
+    const text = JSON.stringify({
+      resource_spans: [
+        {
+          scope_spans: [
+            {
+              spans: [
+                {
+                  trace_id: Buffer.from(base.traceId, 'hex').toString('base64'),
+                  span_id: Buffer.from(base.spanId, 'hex').toString('base64'),
+                  name: 'y',
+                  kind: 'SPAN_KIND_CLIENT',
+                  start_time_unix_nano: '1763900010001000001',
+                  attributes: [{ key: 'n', value: { int_value: '42' } }],
+                  status: { code: 'STATUS_CODE_ERROR' },
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    });
+    const [span] = decodeJsonTraces(text).spans;
+    expect(span).toMatchObject({ traceId: base.traceId, spanId: base.spanId, kind: 3, statusCode: 2 });
+    expect(span?.attributes['n']).toBe(42);
+  });
+
+  it('rejects a bad span alone and counts it', () => {
+    const text = JSON.stringify({
+      resourceSpans: [
+        {
+          scopeSpans: [
+            {
+              spans: [
+                base,
+                { ...base, spanId: 'nothex', name: 'bad-id' },
+                { ...base, spanId: 'b7ad6b7169203332', startTimeUnixNano: 'soon' },
+              ],
+            },
+          ],
+        },
+      ],
+    });
+    const batch = decodeJsonTraces(text);
+    expect(batch.spans).toHaveLength(1);
+    expect(batch.rejected).toBe(2);
+    expect(batch.errors.join(' ')).toMatch(/invalid spanId/);
+    expect(batch.errors.join(' ')).toMatch(/startTimeUnixNano "soon"/);
+  });
+
+  it('refuses a body that is not an OTLP export', () => {
+    expect(() => decodeJsonTraces('{"hello": 1}')).toThrow(/no resourceSpans/);
+    expect(() => decodeJsonTraces('not json')).toThrow(/not JSON/);
+  });
+});
