@@ -91,7 +91,9 @@ describe('action assembly', () => {
     expect(h.calls).toHaveLength(0);
     h.tick(2);
     h.asm.sweep();
-    expect(h.calls).toEqual([expect.objectContaining({ action_outcome: 'unknown', surface: 'unattributed' })]);
+    expect(h.calls).toEqual([
+      expect.objectContaining({ action_outcome: 'unknown', surface: 'unattributed' }),
+    ]);
     expect(h.asm.stats()).toMatchObject({ expiredActions: 1, openActions: 0, waitingCalls: 0 });
     // The action span arriving after all still gets a row carrying those calls' totals.
     h.asm.addAction(actionSpan('2222222222222222', 'failure'));

@@ -35,7 +35,9 @@ describe('OTLP decoding of real exporter bytes', () => {
     it(`${encoding}: every field the collector reads survives the round trip`, async () => {
       const { requests, spans } = await captureOtlp(specs, { encoding, serviceName: 'svc-a' });
       const decoded = requests.flatMap((r) =>
-        encoding === 'protobuf' ? decodeProtobufTraces(r.body).spans : decodeJsonTraces(r.body.toString()).spans,
+        encoding === 'protobuf'
+          ? decodeProtobufTraces(r.body).spans
+          : decodeJsonTraces(r.body.toString()).spans,
       );
       expect(decoded).toHaveLength(2);
       for (const original of spans) {
@@ -73,12 +75,24 @@ describe('OTLP decoding of real exporter bytes', () => {
 
 describe('OTLP JSON variants (cases/ingest-and-streams.md #2)', () => {
   const doc = (span: Record<string, unknown>): string =>
-    JSON.stringify({ resourceSpans: [{ resource: { attributes: [] }, scopeSpans: [{ scope: { name: 's' }, spans: [span] }] }] });
-  const base = { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', name: 'x', kind: 3 };
+    JSON.stringify({
+      resourceSpans: [
+        { resource: { attributes: [] }, scopeSpans: [{ scope: { name: 's' }, spans: [span] }] },
+      ],
+    });
+  const base = {
+    traceId: '0af7651916cd43dd8448eb211c80319c',
+    spanId: 'b7ad6b7169203331',
+    name: 'x',
+    kind: 3,
+  };
 
   it('accepts 64-bit integers as bare numbers without losing precision', () => {
     const text = doc({ ...base, attributes: [{ key: 'n', value: { intValue: 0 } }] })
-      .replace('"kind":3', '"kind":3,"startTimeUnixNano":1763900010001000001,"endTimeUnixNano":1763900010002000003')
+      .replace(
+        '"kind":3',
+        '"kind":3,"startTimeUnixNano":1763900010001000001,"endTimeUnixNano":1763900010002000003',
+      )
       .replace('{"intValue":0}', '{"intValue":9007199254740993}');
     const [span] = decodeJsonTraces(text).spans;
     expect(span?.startTimeUnixNano).toBe(1763900010001000001n);

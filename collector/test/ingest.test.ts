@@ -38,12 +38,16 @@ async function post(body: Buffer | string, headers: Record<string, string>): Pro
 
 async function callRows(where = '1'): Promise<{ span_id: string; cost_usd: string; input_tokens: string }[]> {
   await tc.collector.flush();
-  return rows(`SELECT span_id, toString(cost_usd) AS cost_usd, input_tokens FROM ${tc.database}.llm_calls WHERE ${where}`);
+  return rows(
+    `SELECT span_id, toString(cost_usd) AS cost_usd, input_tokens FROM ${tc.database}.llm_calls WHERE ${where}`,
+  );
 }
 
 describe('POST /v1/traces', () => {
   it('answers 400 with a message for a body that is not OTLP, and stores the next valid request', async () => {
-    const bad = await post(Buffer.from('this is not protobuf \x00\xff\xff\xff'), { 'content-type': 'application/x-protobuf' });
+    const bad = await post(Buffer.from('this is not protobuf \x00\xff\xff\xff'), {
+      'content-type': 'application/x-protobuf',
+    });
     expect(bad.status).toBe(400);
     expect(await bad.text()).toMatch(/malformed OTLP protobuf body/);
     const badJson = await post('{"resourceSpans": 7}', { 'content-type': 'application/json' });
@@ -51,7 +55,9 @@ describe('POST /v1/traces', () => {
     expect(await badJson.text()).toMatch(/resourceSpans must be an array/);
 
     const { requests } = await captureOtlp([call(17903)], { encoding: 'protobuf' });
-    const good = await post(requests[0]?.body ?? Buffer.alloc(0), { 'content-type': 'application/x-protobuf' });
+    const good = await post(requests[0]?.body ?? Buffer.alloc(0), {
+      'content-type': 'application/x-protobuf',
+    });
     expect(good.status).toBe(200);
     const spanId = decodeProtobufTraces(requests[0]?.body ?? Buffer.alloc(0)).spans[0]?.spanId ?? '';
     const stored = await callRows(`span_id = '${spanId}'`);
@@ -71,7 +77,10 @@ describe('POST /v1/traces', () => {
       expect(res.status).toBe(200);
     }
     const { requests } = await captureOtlp([call(1999)], { encoding: 'json' });
-    const res = await post(gzipSync(requests[0]?.body ?? ''), { 'content-type': 'application/json', 'content-encoding': 'gzip' });
+    const res = await post(gzipSync(requests[0]?.body ?? ''), {
+      'content-type': 'application/json',
+      'content-encoding': 'gzip',
+    });
     expect(res.status).toBe(200);
     expect(await callRows('input_tokens = 1999')).toHaveLength(3);
   });
@@ -104,7 +113,9 @@ describe('POST /v1/traces', () => {
     });
     const res = await post(body, { 'content-type': 'application/json' });
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ partialSuccess: { rejectedSpans: '1', errorMessage: 'span "bad": invalid traceId' } });
+    expect(await res.json()).toEqual({
+      partialSuccess: { rejectedSpans: '1', errorMessage: 'span "bad": invalid traceId' },
+    });
     expect(tc.collector.metrics.get('costline_spans_rejected_total')).toBeGreaterThanOrEqual(1);
   });
 

@@ -179,7 +179,9 @@ function enumValue(v: unknown, prefix: string, names: Record<string, number>): n
 }
 
 function str(v: unknown): string {
-  return typeof v === 'string' ? v : v === undefined || v === null ? '' : String(v);
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean') return String(v);
+  return ''; // objects and arrays are not names; the validator reports what it needs
 }
 
 function field(o: Json, ...names: string[]): unknown {

@@ -11,7 +11,10 @@ import { createStoreClient } from '../../src/store/client.ts';
 let client: ClickHouseClient | undefined;
 
 export function testClient(): ClickHouseClient {
-  client ??= createStoreClient({ dataDir: join(tmpdir(), `costline-test-${process.pid}`), database: 'unused' });
+  client ??= createStoreClient({
+    dataDir: join(tmpdir(), `costline-test-${process.pid}`),
+    database: 'unused',
+  });
   return client;
 }
 

@@ -13,6 +13,8 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 
+type ExporterConfig = NonNullable<ConstructorParameters<typeof ProtoExporter>[0]>;
+
 export interface CapturedRequest {
   contentType: string;
   contentEncoding: string;
@@ -50,8 +52,13 @@ export async function captureOtlp(
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/traces`;
-  const exporterOptions = { url, compression: options.compression ?? 'none' } as const;
-  const exporter = options.encoding === 'protobuf' ? new ProtoExporter(exporterOptions) : new JsonExporter(exporterOptions);
+  // The exporters type `compression` as an enum whose values are these strings.
+  const exporterOptions: ExporterConfig = {
+    url,
+    compression: (options.compression ?? 'none') as ExporterConfig['compression'],
+  };
+  const exporter =
+    options.encoding === 'protobuf' ? new ProtoExporter(exporterOptions) : new JsonExporter(exporterOptions);
   const memory = new InMemorySpanExporter();
   const provider = new TracerProvider({
     resource: resourceFromAttributes({ 'service.name': options.serviceName ?? 'test-service' }),
