@@ -18,7 +18,7 @@ import type { Metrics } from './metrics.ts';
 import { createPipeline } from './pipeline.ts';
 import type { Pipeline } from './pipeline.ts';
 import { createAvoidedCostEstimator } from './price/avoided-cost.ts';
-import { createStoreClient } from './store/client.ts';
+import { createStoreClient, storeIdentity } from './store/client.ts';
 import type { StoreConfig } from './store/client.ts';
 import { migrate } from './store/migrate.ts';
 import { createWriter } from './store/writer.ts';
@@ -99,6 +99,7 @@ export async function createCollector(config: CollectorConfig): Promise<Collecto
     database: config.store.database,
     ingestToken: config.ingestToken,
     ready: () => true,
+    storeIdentity: storeIdentity(config.store),
   });
   let server: Server | undefined;
   const sweeper = setInterval(() => assembler.sweep(), 1000);

@@ -72,7 +72,12 @@ export function createMetrics(): Metrics {
         lines.push(`# TYPE ${name} gauge`, `${name} ${read()}`);
       }
       for (const [name, s] of summaries) {
-        lines.push(`# TYPE ${name} summary`, `${name}_count ${s.count}`, `${name}_sum ${s.sum}`, `${name}_max ${s.max}`);
+        lines.push(
+          `# TYPE ${name} summary`,
+          `${name}_count ${s.count}`,
+          `${name}_sum ${s.sum}`,
+          `${name}_max ${s.max}`,
+        );
       }
       return `${lines.join('\n')}\n`;
     },

@@ -64,7 +64,9 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         } catch (e) {
           // One span that breaks a rule must not lose the rest of the request.
           metrics.inc('costline_spans_failed_total');
-          options.log?.(`span ${span.traceId}/${span.spanId} (${span.name}) not processed: ${(e as Error).message}`);
+          options.log?.(
+            `span ${span.traceId}/${span.spanId} (${span.name}) not processed: ${(e as Error).message}`,
+          );
         }
       }
     },

@@ -24,6 +24,8 @@ export interface AppDeps {
   maxBodyBytes?: number;
   /** Whether the store answered since start (for /readyz). */
   ready: () => boolean;
+  /** Sent as `x-costline-store` on /healthz, so the CLI knows which store this collector holds. */
+  storeIdentity?: string | undefined;
 }
 
 export function createApp(deps: AppDeps): express.Express {
@@ -43,6 +45,7 @@ export function createApp(deps: AppDeps): express.Express {
   );
   app.post('/api/query', auth, express.json({ limit: '1mb' }), queryRoute(deps.client));
   app.get('/healthz', (_req, res) => {
+    if (deps.storeIdentity) res.setHeader('x-costline-store', encodeURIComponent(deps.storeIdentity));
     res.type('text/plain').send('ok');
   });
   app.get('/readyz', (_req, res) => {
@@ -52,9 +55,14 @@ export function createApp(deps: AppDeps): express.Express {
   app.get('/metrics', (_req, res) => {
     res.type('text/plain; version=0.0.4').send(deps.metrics.render());
   });
-  app.use((err: Error & { status?: number; type?: string }, _req: Request, res: Response, _next: NextFunction) => {
-    const status = err.status && err.status >= 400 && err.status < 500 ? err.status : 500;
-    res.status(status).type('text/plain').send(status === 413 ? `body larger than ${maxBodyBytes} bytes` : err.message);
-  });
+  app.use(
+    (err: Error & { status?: number; type?: string }, _req: Request, res: Response, _next: NextFunction) => {
+      const status = err.status && err.status >= 400 && err.status < 500 ? err.status : 500;
+      res
+        .status(status)
+        .type('text/plain')
+        .send(status === 413 ? `body larger than ${maxBodyBytes} bytes` : err.message);
+    },
+  );
   return app;
 }

@@ -8,7 +8,15 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Request, Response } from 'express';
 
-export const QUERY_FORMATS = ['JSONEachRow', 'CSV', 'CSVWithNames', 'TSV', 'TabSeparatedWithNames', 'PrettyCompactMonoBlock', 'JSON'] as const;
+export const QUERY_FORMATS = [
+  'JSONEachRow',
+  'CSV',
+  'CSVWithNames',
+  'TSV',
+  'TabSeparatedWithNames',
+  'PrettyCompactMonoBlock',
+  'JSON',
+] as const;
 export type QueryFormat = (typeof QUERY_FORMATS)[number];
 
 export function queryRoute(client: ClickHouseClient) {
@@ -17,11 +25,17 @@ export function queryRoute(client: ClickHouseClient) {
     const query = body?.query;
     const format = body?.format ?? 'JSONEachRow';
     if (typeof query !== 'string' || query.trim() === '') {
-      res.status(400).type('text/plain').send('body must be JSON {"query": "<SQL>", "format": "JSONEachRow"}');
+      res
+        .status(400)
+        .type('text/plain')
+        .send('body must be JSON {"query": "<SQL>", "format": "JSONEachRow"}');
       return;
     }
     if (typeof format !== 'string' || !(QUERY_FORMATS as readonly string[]).includes(format)) {
-      res.status(400).type('text/plain').send(`format must be one of ${QUERY_FORMATS.join(', ')}`);
+      res
+        .status(400)
+        .type('text/plain')
+        .send(`format must be one of ${QUERY_FORMATS.join(', ')}`);
       return;
     }
     try {
@@ -32,9 +46,15 @@ export function queryRoute(client: ClickHouseClient) {
         ...(params && typeof params === 'object' ? { query_params: params as Record<string, unknown> } : {}),
         clickhouse_settings: { readonly: '1' },
       });
-      res.status(200).type('text/plain').send(await rs.text());
+      res
+        .status(200)
+        .type('text/plain')
+        .send(await rs.text());
     } catch (e) {
-      res.status(400).type('text/plain').send((e as Error).message);
+      res
+        .status(400)
+        .type('text/plain')
+        .send((e as Error).message);
     }
   };
 }

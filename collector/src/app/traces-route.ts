@@ -42,9 +42,15 @@ export function tracesRoute(options: TracesRouteOptions) {
 
   return async (req: Request, res: Response): Promise<void> => {
     const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
-    const kind = type === 'application/json' ? 'json' : type === 'application/x-protobuf' ? 'protobuf' : undefined;
+    const kind =
+      type === 'application/json' ? 'json' : type === 'application/x-protobuf' ? 'protobuf' : undefined;
     if (!kind) {
-      reply(res, 415, 'json', `unsupported content-type ${JSON.stringify(type)}: use application/x-protobuf or application/json`);
+      reply(
+        res,
+        415,
+        'json',
+        `unsupported content-type ${JSON.stringify(type)}: use application/x-protobuf or application/json`,
+      );
       return;
     }
     if (!Buffer.isBuffer(req.body)) {
@@ -62,7 +68,14 @@ export function tracesRoute(options: TracesRouteOptions) {
       }
     } catch (e) {
       const tooBig = (e as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE';
-      reply(res, tooBig ? 413 : 400, kind, tooBig ? `body larger than ${maxBodyBytes} bytes once decompressed` : `body is not valid ${encoding}: ${(e as Error).message}`);
+      reply(
+        res,
+        tooBig ? 413 : 400,
+        kind,
+        tooBig
+          ? `body larger than ${maxBodyBytes} bytes once decompressed`
+          : `body is not valid ${encoding}: ${(e as Error).message}`,
+      );
       return;
     }
     let batch: DecodedBatch;
@@ -74,7 +87,10 @@ export function tracesRoute(options: TracesRouteOptions) {
     }
     if (batch.rejected > 0) metrics.inc('costline_spans_rejected_total', batch.rejected);
     pipeline.ingest(batch.spans);
-    const partial = batch.rejected > 0 ? { rejectedSpans: batch.rejected, errorMessage: batch.errors.join('; ') } : undefined;
+    const partial =
+      batch.rejected > 0
+        ? { rejectedSpans: batch.rejected, errorMessage: batch.errors.join('; ') }
+        : undefined;
     reply(res, 200, kind, encodeResponse(kind, partial));
   };
 }

@@ -37,7 +37,9 @@ export function readActionSpan(span: DecodedSpan): ActionFacts {
   const a = span.attributes;
   const declared = attrString(a, COSTLINE_ACTION_OUTCOME);
   const outcome: ActionOutcome =
-    declared === ACTION_OUTCOME.success || declared === ACTION_OUTCOME.failure || declared === ACTION_OUTCOME.unknown
+    declared === ACTION_OUTCOME.success ||
+    declared === ACTION_OUTCOME.failure ||
+    declared === ACTION_OUTCOME.unknown
       ? declared
       : span.statusCode === STATUS_CODE.error
         ? ACTION_OUTCOME.failure
@@ -48,7 +50,8 @@ export function readActionSpan(span: DecodedSpan): ActionFacts {
     surface: attrString(a, COSTLINE_SURFACE) ?? 'unattributed',
     customer: attrString(a, COSTLINE_CUSTOMER_ID) ?? '',
     outcome,
-    failureReason: attrString(a, COSTLINE_ACTION_FAILURE_REASON) ?? (outcome === 'failure' ? span.statusMessage : ''),
+    failureReason:
+      attrString(a, COSTLINE_ACTION_FAILURE_REASON) ?? (outcome === 'failure' ? span.statusMessage : ''),
     appCacheHit: attrBool(a, COSTLINE_APP_CACHE_HIT) || earlyExitRule !== '',
     earlyExitRule,
   };

@@ -73,7 +73,12 @@ export async function price(io: Io): Promise<number> {
   }
 }
 
-export async function sql(settings: Settings, io: Io, query: string | undefined, format: string): Promise<number> {
+export async function sql(
+  settings: Settings,
+  io: Io,
+  query: string | undefined,
+  format: string,
+): Promise<number> {
   if (!query) throw new UsageError('usage: costline sql "<SQL>" [--format table|JSONEachRow|CSV]');
   const runner = await openQueryRunner(settings);
   try {
@@ -96,7 +101,11 @@ export async function report(
   const since = parseSince(options.since);
   const runner = await openQueryRunner(settings);
   try {
-    const rows = await surfaceReport(runner, { database: settings.database, since, surface: options.surface });
+    const rows = await surfaceReport(runner, {
+      database: settings.database,
+      since,
+      surface: options.surface,
+    });
     const unpriced = (
       await runner.rows<{ provider: string; model: string; calls: string }>(
         `SELECT provider, if(response_model != '', response_model, request_model) AS model, count() AS calls
@@ -106,7 +115,11 @@ export async function report(
         { since: since.getTime() / 1000 },
       )
     ).map((u): UnpricedModel => ({ provider: u.provider, model: u.model, calls: Number(u.calls) }));
-    io.stdout(options.json ? `${JSON.stringify({ since, surfaces: rows, unpriced }, null, 2)}\n` : renderReport(rows, since, unpriced));
+    io.stdout(
+      options.json
+        ? `${JSON.stringify({ since, surfaces: rows, unpriced }, null, 2)}\n`
+        : renderReport(rows, since, unpriced),
+    );
     return 0;
   } finally {
     await runner.close();
@@ -117,7 +130,9 @@ export async function migrateCommand(settings: Settings, io: Io): Promise<number
   const client = createStoreClient(storeConfig(settings));
   try {
     const r = await migrate(client, settings.database);
-    io.stdout(`applied: ${r.applied.join(', ') || 'none'}; already applied: ${r.alreadyApplied.join(', ') || 'none'}\n`);
+    io.stdout(
+      `applied: ${r.applied.join(', ') || 'none'}; already applied: ${r.alreadyApplied.join(', ') || 'none'}\n`,
+    );
     return 0;
   } finally {
     await client.close();
@@ -170,6 +185,7 @@ export function parseSince(text: string): Date {
     return new Date(Date.now() - Number(m[1]) * unit);
   }
   const d = new Date(text);
-  if (Number.isNaN(d.getTime())) throw new UsageError(`--since ${JSON.stringify(text)}: use 30m, 12h, 7d, 2w or an ISO date`);
+  if (Number.isNaN(d.getTime()))
+    throw new UsageError(`--since ${JSON.stringify(text)}: use 30m, 12h, 7d, 2w or an ISO date`);
   return d;
 }

@@ -86,6 +86,7 @@ main(process.argv.slice(2)).then(
   (e: unknown) => {
     const err = e as Error;
     process.stderr.write(`costline: ${err.message}\n`);
-    process.exitCode = err instanceof UsageError || err instanceof SettingsError || err.name === 'TypeError' ? 2 : 1;
+    process.exitCode =
+      err instanceof UsageError || err instanceof SettingsError || err.name === 'TypeError' ? 2 : 1;
   },
 );

@@ -7,30 +7,32 @@
 
 import { clientRunner, httpRunner } from '../report/query-runner.ts';
 import type { QueryRunner } from '../report/query-runner.ts';
-import { createStoreClient } from '../store/client.ts';
+import { createStoreClient, storeIdentity } from '../store/client.ts';
 import { migrate } from '../store/migrate.ts';
 import type { Settings } from './settings.ts';
 
 export async function openQueryRunner(settings: Settings): Promise<QueryRunner> {
   const collectorUrl = `http://${settings.host === '0.0.0.0' ? '127.0.0.1' : settings.host}:${settings.port}`;
-  if (!settings.clickhouseUrl && (await collectorAnswers(collectorUrl))) {
-    return httpRunner(collectorUrl, settings.ingestToken);
-  }
-  const client = createStoreClient({
+  const store = {
     dataDir: settings.dataDir,
     url: settings.clickhouseUrl,
     user: settings.clickhouseUser,
     password: settings.clickhousePassword,
     database: settings.database,
-  });
+  };
+  if (!settings.clickhouseUrl && (await collectorHolds(collectorUrl, storeIdentity(store)))) {
+    return httpRunner(collectorUrl, settings.ingestToken);
+  }
+  let client: ReturnType<typeof createStoreClient> | undefined;
   try {
+    client = createStoreClient(store);
     await migrate(client, settings.database);
   } catch (e) {
-    await client.close().catch(() => undefined);
+    await client?.close().catch(() => undefined);
     const msg = (e as Error).message;
-    if (/lock/i.test(msg)) {
+    if (/lock/i.test(msg) || /Failed to create connection/.test(msg)) {
       throw new Error(
-        `the store in ${settings.dataDir} is held by another process, and no collector answers at ${collectorUrl}`,
+        `the store in ${settings.dataDir} is held by another process, and no collector holding it answers at ${collectorUrl} (set COSTLINE_PORT to its port)`,
         { cause: e },
       );
     }
@@ -39,10 +41,12 @@ export async function openQueryRunner(settings: Settings): Promise<QueryRunner> 
   return clientRunner(client, true);
 }
 
-async function collectorAnswers(url: string): Promise<boolean> {
+/** Whether a collector answers at `url` holding this very store (another store's collector is no use). */
+async function collectorHolds(url: string, identity: string): Promise<boolean> {
   try {
     const res = await fetch(new URL('/healthz', url), { signal: AbortSignal.timeout(500) });
-    return res.ok;
+    const held = res.headers.get('x-costline-store');
+    return res.ok && held !== null && decodeURIComponent(held) === identity;
   } catch {
     return false;
   }

@@ -47,7 +47,9 @@ export function readSettings(env: NodeJS.ProcessEnv, flags: Record<string, strin
   }
   const database = get('clickhouse-database') ?? 'costline';
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(database)) {
-    throw new SettingsError(`CLICKHOUSE_DATABASE must be a plain identifier, got ${JSON.stringify(database)}`);
+    throw new SettingsError(
+      `CLICKHOUSE_DATABASE must be a plain identifier, got ${JSON.stringify(database)}`,
+    );
   }
   return {
     dataDir: get('data-dir') ?? '.costline',

@@ -21,7 +21,12 @@ type Json = Record<string, unknown>;
 /** Parses JSON keeping integers beyond 2^53 exact (as bigint). */
 export function parseJsonExact(text: string): unknown {
   return JSON.parse(text, (_key, value: unknown, context?: { source?: string }) => {
-    if (typeof value === 'number' && Number.isInteger(value) && !Number.isSafeInteger(value) && context?.source) {
+    if (
+      typeof value === 'number' &&
+      Number.isInteger(value) &&
+      !Number.isSafeInteger(value) &&
+      context?.source
+    ) {
       return /^-?\d+$/.test(context.source) ? BigInt(context.source) : value;
     }
     return value;
@@ -86,7 +91,11 @@ function readSpan(raw: unknown, scopeName: string, scopeVersion: string, resourc
     parentSpanId: id(field(raw, 'parentSpanId', 'parent_span_id'), 8),
     name,
     kind: enumValue(field(raw, 'kind'), 'SPAN_KIND_', KINDS),
-    startTimeUnixNano: nanos(field(raw, 'startTimeUnixNano', 'start_time_unix_nano'), name, 'startTimeUnixNano'),
+    startTimeUnixNano: nanos(
+      field(raw, 'startTimeUnixNano', 'start_time_unix_nano'),
+      name,
+      'startTimeUnixNano',
+    ),
     endTimeUnixNano: nanos(field(raw, 'endTimeUnixNano', 'end_time_unix_nano'), name, 'endTimeUnixNano'),
     attributes: attrList(field(raw, 'attributes')),
     events: eventList(field(raw, 'events')),
@@ -98,7 +107,14 @@ function readSpan(raw: unknown, scopeName: string, scopeVersion: string, resourc
   };
 }
 
-const KINDS: Record<string, number> = { UNSPECIFIED: 0, INTERNAL: 1, SERVER: 2, CLIENT: 3, PRODUCER: 4, CONSUMER: 5 };
+const KINDS: Record<string, number> = {
+  UNSPECIFIED: 0,
+  INTERNAL: 1,
+  SERVER: 2,
+  CLIENT: 3,
+  PRODUCER: 4,
+  CONSUMER: 5,
+};
 const STATUSES: Record<string, number> = { UNSET: 0, OK: 1, ERROR: 2 };
 
 function eventList(v: unknown): SpanEvent[] {
@@ -115,14 +131,16 @@ function attrList(v: unknown, depth = 0): AttrMap {
   if (v === undefined || v === null) return out;
   if (!Array.isArray(v)) throw new OtlpJsonError('attributes must be an array of {key, value}');
   for (const kv of v) {
-    if (!isObject(kv) || typeof kv['key'] !== 'string') throw new OtlpJsonError('attribute without a string key');
+    if (!isObject(kv) || typeof kv['key'] !== 'string')
+      throw new OtlpJsonError('attribute without a string key');
     out[kv['key']] = anyValue(kv['value'], depth);
   }
   return out;
 }
 
 function anyValue(v: unknown, depth: number): AttrValue {
-  if (depth > MAX_VALUE_DEPTH) throw new OtlpJsonError(`attribute value nested deeper than ${MAX_VALUE_DEPTH}`);
+  if (depth > MAX_VALUE_DEPTH)
+    throw new OtlpJsonError(`attribute value nested deeper than ${MAX_VALUE_DEPTH}`);
   if (!isObject(v)) return null;
   const s = field(v, 'stringValue', 'string_value');
   if (s !== undefined) return str(s);

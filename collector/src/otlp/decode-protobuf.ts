@@ -76,7 +76,12 @@ function readScopeSpans(r: ProtobufReader, resource: AttrMap, batch: DecodedBatc
   }
 }
 
-function readSpan(r: ProtobufReader, scopeName: string, scopeVersion: string, resource: AttrMap): DecodedSpan {
+function readSpan(
+  r: ProtobufReader,
+  scopeName: string,
+  scopeVersion: string,
+  resource: AttrMap,
+): DecodedSpan {
   const span: DecodedSpan = {
     traceId: '',
     spanId: '',
@@ -169,7 +174,8 @@ function readKeyValue(r: ProtobufReader, into: AttrMap, depth: number): void {
 }
 
 function readAnyValue(r: ProtobufReader, depth: number): AttrValue {
-  if (depth > MAX_VALUE_DEPTH) throw new ProtobufError(`attribute value nested deeper than ${MAX_VALUE_DEPTH}`);
+  if (depth > MAX_VALUE_DEPTH)
+    throw new ProtobufError(`attribute value nested deeper than ${MAX_VALUE_DEPTH}`);
   let value: AttrValue = null;
   while (!r.done()) {
     const tag = r.uint32();
@@ -183,7 +189,10 @@ function readAnyValue(r: ProtobufReader, depth: number): AttrValue {
         break;
       case 3: {
         const big = expectWire(r, wt, WIRE.varint).int64();
-        value = big >= BigInt(Number.MIN_SAFE_INTEGER) && big <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(big) : big;
+        value =
+          big >= BigInt(Number.MIN_SAFE_INTEGER) && big <= BigInt(Number.MAX_SAFE_INTEGER)
+            ? Number(big)
+            : big;
         break;
       }
       case 4:

@@ -9,12 +9,20 @@ export interface PartialSuccess {
   errorMessage: string;
 }
 
-export function encodeResponse(contentType: 'protobuf' | 'json', partial: PartialSuccess | undefined): Buffer {
+export function encodeResponse(
+  contentType: 'protobuf' | 'json',
+  partial: PartialSuccess | undefined,
+): Buffer {
   if (contentType === 'json') {
     return Buffer.from(
       JSON.stringify(
         partial
-          ? { partialSuccess: { rejectedSpans: String(partial.rejectedSpans), errorMessage: partial.errorMessage } }
+          ? {
+              partialSuccess: {
+                rejectedSpans: String(partial.rejectedSpans),
+                errorMessage: partial.errorMessage,
+              },
+            }
           : {},
       ),
     );

@@ -10,7 +10,14 @@ export interface AttrMap {
   [key: string]: AttrValue;
 }
 
-export const SPAN_KIND = { unspecified: 0, internal: 1, server: 2, client: 3, producer: 4, consumer: 5 } as const;
+export const SPAN_KIND = {
+  unspecified: 0,
+  internal: 1,
+  server: 2,
+  client: 3,
+  producer: 4,
+  consumer: 5,
+} as const;
 export const STATUS_CODE = { unset: 0, ok: 1, error: 2 } as const;
 
 export interface SpanEvent {

@@ -17,8 +17,10 @@ export function validateSpanIds(span: DecodedSpan): string | undefined {
   span.traceId = span.traceId.toLowerCase();
   span.spanId = span.spanId.toLowerCase();
   span.parentSpanId = span.parentSpanId.toLowerCase();
-  if (!TRACE_ID.test(span.traceId) || span.traceId === ZERO_TRACE) return `span "${clip(span.name)}": invalid traceId`;
-  if (!SPAN_ID.test(span.spanId) || span.spanId === ZERO_SPAN) return `span "${clip(span.name)}": invalid spanId`;
+  if (!TRACE_ID.test(span.traceId) || span.traceId === ZERO_TRACE)
+    return `span "${clip(span.name)}": invalid traceId`;
+  if (!SPAN_ID.test(span.spanId) || span.spanId === ZERO_SPAN)
+    return `span "${clip(span.name)}": invalid spanId`;
   if (span.parentSpanId === ZERO_SPAN) span.parentSpanId = '';
   if (span.parentSpanId !== '' && !SPAN_ID.test(span.parentSpanId))
     return `span "${clip(span.name)}": invalid parentSpanId`;

@@ -29,9 +29,7 @@ export function priceCall(facts: ModelCallFacts, pricer: Pricer): LlmCallRow {
   const u = usage?.usage;
   const cost = (names: string[]): string =>
     picoToUsd(names.reduce((acc, n) => acc + usdToPico(breakdown?.buckets[n]?.costUsd ?? '0'), 0n));
-  const otherBuckets = breakdown
-    ? Object.keys(breakdown.buckets).filter((b) => !MAIN_BUCKETS.has(b))
-    : [];
+  const otherBuckets = breakdown ? Object.keys(breakdown.buckets).filter((b) => !MAIN_BUCKETS.has(b)) : [];
   // A failed call without usage costs nothing and is priced by definition; so is a call that
   // reported zero tokens. Only a call with usage we could not price is `priced = false`.
   const priced = breakdown ? breakdown.priced : facts.status === 'error' && !u;

@@ -81,7 +81,8 @@ export function readModelCall(span: DecodedSpan): ModelCallFacts {
     promptName: attrString(a, GEN_AI_PROMPT_NAME) ?? '',
     promptVersion: attrString(a, GEN_AI_PROMPT_VERSION) ?? '',
     streaming: attrBool(a, GEN_AI_REQUEST_STREAM),
-    serviceTier: attrString(a, OPENAI_RESPONSE_SERVICE_TIER, ANTHROPIC_USAGE_SERVICE_TIER, COSTLINE_SERVICE_TIER) ?? '',
+    serviceTier:
+      attrString(a, OPENAI_RESPONSE_SERVICE_TIER, ANTHROPIC_USAGE_SERVICE_TIER, COSTLINE_SERVICE_TIER) ?? '',
     usage,
     usageMissing: attrBool(a, COSTLINE_USAGE_MISSING) || (!failed && usage === undefined),
     durationMs: Number(span.endTimeUnixNano - span.startTimeUnixNano) / 1e6,

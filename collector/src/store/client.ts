@@ -44,3 +44,12 @@ export function createStoreClient(config: StoreConfig): ClickHouseClient {
   const connection = createChdbConnection({ path }) as unknown as ChdbClientConnection;
   return createClient({ connection, clickhouse_settings: settings });
 }
+
+/**
+ * What identifies a store across processes: the server URL and database, or the embedded folder's
+ * absolute path and database. The CLI reads a store through a running collector only when the
+ * collector reports the same identity.
+ */
+export function storeIdentity(config: StoreConfig): string {
+  return `${config.url ?? `file:${resolve(config.dataDir)}`}#${config.database}`;
+}

@@ -17,7 +17,8 @@ export interface MigrationResult {
 }
 
 export async function migrate(client: ClickHouseClient, database: string): Promise<MigrationResult> {
-  if (!IDENTIFIER.test(database)) throw new Error(`CLICKHOUSE_DATABASE ${JSON.stringify(database)} is not a plain identifier`);
+  if (!IDENTIFIER.test(database))
+    throw new Error(`CLICKHOUSE_DATABASE ${JSON.stringify(database)} is not a plain identifier`);
   await client.command({ query: `CREATE DATABASE IF NOT EXISTS ${database}` });
   await client.command({
     query: `CREATE TABLE IF NOT EXISTS ${database}.schema_migrations (version String, applied_at DateTime64(3, 'UTC') DEFAULT now64(3)) ENGINE = MergeTree ORDER BY version`,
@@ -25,7 +26,10 @@ export async function migrate(client: ClickHouseClient, database: string): Promi
   const done = new Set(
     (
       await (
-        await client.query({ query: `SELECT version FROM ${database}.schema_migrations`, format: 'JSONEachRow' })
+        await client.query({
+          query: `SELECT version FROM ${database}.schema_migrations`,
+          format: 'JSONEachRow',
+        })
       ).json<{ version: string }>()
     ).map((r) => r.version),
   );
@@ -41,7 +45,11 @@ export async function migrate(client: ClickHouseClient, database: string): Promi
     for (const statement of splitStatements(text.replaceAll('{db}', database))) {
       await client.command({ query: statement });
     }
-    await client.insert({ table: `${database}.schema_migrations`, values: [{ version }], format: 'JSONEachRow' });
+    await client.insert({
+      table: `${database}.schema_migrations`,
+      values: [{ version }],
+      format: 'JSONEachRow',
+    });
     result.applied.push(version);
   }
   return result;

@@ -80,7 +80,8 @@ export function createWriter(options: WriterOptions): Writer {
       for (const c of newCalls) calls.push(c);
       for (const a of newActions) actions.push(a);
       if (calls.length + actions.length >= maxRows) void flushNow();
-      else if (!timer && calls.length + actions.length > 0) timer = setTimeout(() => void flushNow(), interval);
+      else if (!timer && calls.length + actions.length > 0)
+        timer = setTimeout(() => void flushNow(), interval);
     },
     flush: flushNow,
     pending: () => calls.length + actions.length,
