@@ -7,6 +7,7 @@
  */
 
 import {
+  ANTHROPIC_RESPONSE_SERVICE_TIER,
   ANTHROPIC_USAGE_SERVICE_TIER,
   COSTLINE_ACTION_ID,
   COSTLINE_CUSTOMER_ID,
@@ -82,7 +83,13 @@ export function readModelCall(span: DecodedSpan): ModelCallFacts {
     promptVersion: attrString(a, GEN_AI_PROMPT_VERSION) ?? '',
     streaming: attrBool(a, GEN_AI_REQUEST_STREAM),
     serviceTier:
-      attrString(a, OPENAI_RESPONSE_SERVICE_TIER, ANTHROPIC_USAGE_SERVICE_TIER, COSTLINE_SERVICE_TIER) ?? '',
+      attrString(
+        a,
+        OPENAI_RESPONSE_SERVICE_TIER,
+        ANTHROPIC_USAGE_SERVICE_TIER,
+        ANTHROPIC_RESPONSE_SERVICE_TIER,
+        COSTLINE_SERVICE_TIER,
+      ) ?? '',
     usage,
     usageMissing: attrBool(a, COSTLINE_USAGE_MISSING) || (!failed && usage === undefined),
     durationMs: Number(span.endTimeUnixNano - span.startTimeUnixNano) / 1e6,

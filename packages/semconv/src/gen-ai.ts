@@ -39,6 +39,8 @@ export const GEN_AI_USAGE_AUDIO_OUTPUT_TOKENS = 'gen_ai.usage.audio.output_token
 export const ANTHROPIC_USAGE_CACHE_WRITE_5M = 'anthropic.usage.cache_creation.ephemeral_5m_input_tokens';
 export const ANTHROPIC_USAGE_CACHE_WRITE_1H = 'anthropic.usage.cache_creation.ephemeral_1h_input_tokens';
 export const ANTHROPIC_USAGE_SERVICE_TIER = 'anthropic.usage.service_tier';
+/** The service tier as the Anthropic SDK's own spans (≥0.134) name it. */
+export const ANTHROPIC_RESPONSE_SERVICE_TIER = 'anthropic.response.service_tier';
 export const OPENAI_REQUEST_SERVICE_TIER = 'openai.request.service_tier';
 export const OPENAI_RESPONSE_SERVICE_TIER = 'openai.response.service_tier';
 

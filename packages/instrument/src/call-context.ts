@@ -1,0 +1,36 @@
+/**
+ * The model call in flight, carried in the OpenTelemetry context while the SDK runs it: the SDK's
+ * HTTP attempts are counted against it (`http.request.resend_count`), and a span the SDK starts for
+ * it natively (the Anthropic SDK's `anthropic.messages.create`) is noticed by the span processor.
+ *
+ * @module
+ */
+
+import { createContextKey, type Attributes, type Context, type Span } from '@opentelemetry/api';
+
+/** What the patched SDK method and the code around the SDK's requests share about one call. */
+export interface CallInFlight {
+  /** HTTP attempts the SDK made for this call: 1 without retries. */
+  attempts: number;
+  /** What Costline knows beyond the SDK (retry attempt, system prompt size), stamped on a native span. */
+  readonly nativeAttributes: Attributes;
+  /** Scope prefix of the SDK's own spans, when the SDK may start one for this call. */
+  readonly nativeScope: string | undefined;
+  /** The SDK's own span for this call, when the span processor saw it start. */
+  nativeSpan: Span | undefined;
+}
+
+const CALL_KEY = createContextKey('@costline/instrument.call');
+
+export function withCall(ctx: Context, call: CallInFlight): Context {
+  return ctx.setValue(CALL_KEY, call);
+}
+
+export function callIn(ctx: Context): CallInFlight | undefined {
+  const value = ctx.getValue(CALL_KEY);
+  return typeof value === 'object' && value !== null ? (value as CallInFlight) : undefined;
+}
+
+export function newCall(nativeAttributes: Attributes, nativeScope?: string): CallInFlight {
+  return { attempts: 0, nativeAttributes, nativeScope, nativeSpan: undefined };
+}

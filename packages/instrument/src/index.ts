@@ -1,0 +1,22 @@
+/**
+ * `@costline/instrument`: tags every LLM call with surface, tokens, cache and outcome as
+ * OpenTelemetry spans. Start it with `@costline/instrument/register`, or add
+ * `costlineInstrumentations()` and `createCostlineSpanProcessor()` to your own SDK.
+ *
+ * @module
+ */
+
+export { action } from './action.ts';
+export type { Action, ActionOptions } from './action.ts';
+export type { AvoidedCall } from './app-cache-span.ts';
+export { createCostlineSpanProcessor } from './span-processor.ts';
+export { costlineInstrumentations, INSTRUMENTED_MODULES } from './instrumentations.ts';
+export { CostlineOpenAIInstrumentation, OPENAI_SUPPORTED_VERSIONS } from './openai-instrumentation.ts';
+export {
+  CostlineAnthropicInstrumentation,
+  ANTHROPIC_SUPPORTED_VERSIONS,
+  ANTHROPIC_NATIVE_SCOPE,
+} from './anthropic-instrumentation.ts';
+export { startCostline, shutdown, forceFlush } from './sdk-start.ts';
+export type { StartOptions } from './sdk-start.ts';
+export { VERSION } from './version.ts';

@@ -1,0 +1,131 @@
+/**
+ * The life of one model call's span, shared by the SDK patches: started before the SDK runs (or,
+ * when the SDK may trace the call itself, only once it is known that it did not), given the
+ * response's attributes or the error's type, and ended exactly once.
+ *
+ * @module
+ */
+
+import { context, diag, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import type { Attributes, Context, Span, Tracer } from '@opentelemetry/api';
+import {
+  COSTLINE_RETRY_ATTEMPT,
+  ERROR_TYPE,
+  GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK,
+  HTTP_REQUEST_RESEND_COUNT,
+  HTTP_RESPONSE_STATUS_CODE,
+} from '@costline/semconv';
+import { actionIn } from './action-context.ts';
+import { newCall, withCall, type CallInFlight } from './call-context.ts';
+import { errorStatus, errorType } from './error-type.ts';
+import { resendCount } from './fetch-tap.ts';
+import { standaloneCall, type CallRecord } from './retry-tracker.ts';
+
+export interface ModelCallSpec {
+  readonly provider: string;
+  readonly operation: string;
+  readonly model: string | undefined;
+  /** Request attributes, on the span from its start (for samplers). */
+  readonly attributes: Attributes;
+  /** Scope prefix of the SDK's own spans when the SDK may trace this call itself. */
+  readonly nativeScope?: string;
+  /** Of `attributes`, the keys to add to the SDK's own span (what it does not record itself). */
+  readonly nativeKeys?: readonly string[];
+}
+
+export interface ModelCall {
+  /** The context to run the SDK method in: the call (and our span, when started) is active. */
+  readonly context: Context;
+  readonly inFlight: CallInFlight;
+  /** Our span, when we record the call; undefined when the SDK's own span does. */
+  readonly span: Span | undefined;
+  /** Starts our span now (back-dated to the call's start) unless the SDK's own span records it. */
+  startUnlessNative(): void;
+  /** Marks the first streamed chunk, for `gen_ai.response.time_to_first_chunk`. */
+  firstChunk(): void;
+  succeed(attributes: Attributes): void;
+  fail(error: unknown, attributes?: Attributes): void;
+}
+
+/** Starts tracking a call in the active context; `eager` starts our span right away. */
+export function beginModelCall(tracer: Tracer, spec: ModelCallSpec, eager: boolean): ModelCall {
+  const parent = context.active();
+  const state = actionIn(parent);
+  const record: CallRecord = state
+    ? state.retries.begin(spec.provider, spec.model ?? '')
+    : standaloneCall(spec.provider, spec.model ?? '');
+  const nativeAttributes: Attributes = { [COSTLINE_RETRY_ATTEMPT]: record.attempt };
+  for (const key of spec.nativeKeys ?? []) {
+    const value = spec.attributes[key];
+    if (value !== undefined) nativeAttributes[key] = value;
+  }
+  const inFlight = newCall(nativeAttributes, spec.nativeScope);
+  const startMs = performance.timeOrigin + performance.now();
+  let span: Span | undefined;
+  let ended = false;
+  let firstChunkMs: number | undefined;
+
+  const start = (): Span =>
+    tracer.startSpan(
+      spec.model ? `${spec.operation} ${spec.model}` : spec.operation,
+      {
+        kind: SpanKind.CLIENT,
+        startTime: startMs,
+        attributes: { ...spec.attributes, [COSTLINE_RETRY_ATTEMPT]: record.attempt },
+      },
+      parent,
+    );
+  if (eager) span = start();
+
+  const finish = (attributes: Attributes, error: unknown, failed: boolean): void => {
+    if (ended) return;
+    ended = true;
+    record.failed = failed;
+    if (!span) return;
+    try {
+      const resends = resendCount(inFlight.attempts);
+      span.setAttributes({
+        ...attributes,
+        ...(resends !== undefined ? { [HTTP_REQUEST_RESEND_COUNT]: resends } : undefined),
+        ...(firstChunkMs !== undefined
+          ? { [GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK]: (firstChunkMs - startMs) / 1000 }
+          : undefined),
+      });
+      if (failed) {
+        const type = errorType(error);
+        const status = errorStatus(error);
+        span.setAttributes({
+          [ERROR_TYPE]: type,
+          ...(status !== undefined ? { [HTTP_RESPONSE_STATUS_CODE]: status } : undefined),
+        });
+        span.setStatus({ code: SpanStatusCode.ERROR, message: type });
+      }
+      span.end();
+    } catch (problem) {
+      diag.debug('@costline/instrument: could not end a model-call span', problem);
+    }
+  };
+
+  const call: ModelCall = {
+    get context() {
+      return withCall(span ? trace.setSpan(parent, span) : parent, inFlight);
+    },
+    inFlight,
+    get span() {
+      return span;
+    },
+    startUnlessNative() {
+      if (!span && !inFlight.nativeSpan && !ended) span = start();
+    },
+    firstChunk() {
+      firstChunkMs ??= performance.timeOrigin + performance.now();
+    },
+    succeed(attributes) {
+      finish(attributes, undefined, false);
+    },
+    fail(error, attributes = {}) {
+      finish(attributes, error, true);
+    },
+  };
+  return call;
+}

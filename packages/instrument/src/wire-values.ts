@@ -1,0 +1,40 @@
+/**
+ * Readers for provider JSON and SDK objects, which this package treats as untrusted: a field of the
+ * wrong type reads as absent instead of throwing or leaking a wrong value onto a span.
+ *
+ * @module
+ */
+
+export type Fields = Readonly<Record<string, unknown>>;
+
+/** `value` as an object whose fields can be read, or `undefined`. */
+export function fields(value: unknown): Fields | undefined {
+  return typeof value === 'object' && value !== null ? (value as Fields) : undefined;
+}
+
+/** `value` when it is a finite number, else `undefined`. */
+export function count(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+}
+
+/** `value` when it is a non-empty string, else `undefined`. */
+export function text(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+/** The host of a client's base URL, for `server.address`. */
+export function hostOf(baseURL: unknown): string | undefined {
+  if (typeof baseURL !== 'string') return undefined;
+  try {
+    return new URL(baseURL).hostname.replace(/^\[(.*)\]$/, '$1') || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** `value[key]` when `value` is an object or a function (a class, a module namespace), else `undefined`. */
+export function member(value: unknown, key: string): unknown {
+  return (typeof value === 'object' && value !== null) || typeof value === 'function'
+    ? (value as Fields)[key]
+    : undefined;
+}
