@@ -14,7 +14,7 @@
  * @module
  */
 
-import { context, diag, type Tracer } from '@opentelemetry/api';
+import { context, diag, type Span, type Tracer } from '@opentelemetry/api';
 import {
   InstrumentationBase,
   InstrumentationNodeModuleDefinition,
@@ -119,6 +119,8 @@ function patchCreate(tracer: () => Tracer, original: Create): Create {
           : undefined),
       };
       call = beginModelCall(tracer(), spec, !native);
+      const helperSpan = native ? helperStartedSpan(args[1]) : undefined;
+      if (helperSpan) call.adoptNative(helperSpan);
     } catch (error) {
       diag.debug('@costline/instrument: could not start an anthropic messages span', error);
       return original.apply(this, args);
@@ -145,6 +147,19 @@ function patchCreate(tracer: () => Tracer, original: Create): Create {
     );
     return result;
   };
+}
+
+/**
+ * The SDK's span for this call when a helper (`messages.stream()`) started it before calling
+ * `create`: the helper passes it down as the request option `__span` (`{ span, name, … }`), and
+ * `create` then starts none of its own, so the span processor never sees one start under the call.
+ */
+function helperStartedSpan(options: unknown): Span | undefined {
+  const span = fields(fields(options)?.['__span'])?.['span'];
+  const s = fields(span);
+  return typeof s?.['setAttributes'] === 'function' && typeof s['spanContext'] === 'function'
+    ? (span as Span)
+    : undefined;
 }
 
 function onStream(stream: unknown, call: ModelCall): void {

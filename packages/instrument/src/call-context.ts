@@ -34,3 +34,17 @@ export function callIn(ctx: Context): CallInFlight | undefined {
 export function newCall(nativeAttributes: Attributes, nativeScope?: string): CallInFlight {
   return { attempts: 0, nativeAttributes, nativeScope, nativeSpan: undefined };
 }
+
+/**
+ * Spans that Costline's span processor saw start, i.e. spans of the tracer provider that exports to
+ * the collector. A native span started elsewhere (another provider) must not stand in for our own.
+ */
+const startedHere = new WeakSet<Span>();
+
+export function noteStarted(span: Span): void {
+  startedHere.add(span);
+}
+
+export function startedInThisProvider(span: Span): boolean {
+  return startedHere.has(span);
+}

@@ -16,7 +16,7 @@ import {
   HTTP_RESPONSE_STATUS_CODE,
 } from '@costline/semconv';
 import { actionIn } from './action-context.ts';
-import { newCall, withCall, type CallInFlight } from './call-context.ts';
+import { newCall, startedInThisProvider, withCall, type CallInFlight } from './call-context.ts';
 import { errorStatus, errorType } from './error-type.ts';
 import { resendCount } from './fetch-tap.ts';
 import { standaloneCall, type CallRecord } from './retry-tracker.ts';
@@ -41,6 +41,12 @@ export interface ModelCall {
   readonly span: Span | undefined;
   /** Starts our span now (back-dated to the call's start) unless the SDK's own span records it. */
   startUnlessNative(): void;
+  /**
+   * Takes `span`, the SDK's own span for this call started before the patched method ran (by a
+   * stream helper), as the call's native span, and stamps what Costline knows of the call on it.
+   * Ignored for a span that did not start in the provider Costline's span processor is on.
+   */
+  adoptNative(span: Span): void;
   /** Marks the first streamed chunk, for `gen_ai.response.time_to_first_chunk`. */
   firstChunk(): void;
   succeed(attributes: Attributes): void;
@@ -116,6 +122,11 @@ export function beginModelCall(tracer: Tracer, spec: ModelCallSpec, eager: boole
     },
     startUnlessNative() {
       if (!span && !inFlight.nativeSpan && !ended) span = start();
+    },
+    adoptNative(native) {
+      if (span || inFlight.nativeSpan || !startedInThisProvider(native)) return;
+      inFlight.nativeSpan = native;
+      native.setAttributes(inFlight.nativeAttributes);
     },
     firstChunk() {
       firstChunkMs ??= performance.timeOrigin + performance.now();

@@ -14,13 +14,14 @@
 import { diag, type Context } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
 import { actionAttributes, actionIn } from './action-context.ts';
-import { callIn } from './call-context.ts';
+import { callIn, noteStarted } from './call-context.ts';
 
 /** Creates the processor; add it to a TracerProvider before the exporting processor. */
 export function createCostlineSpanProcessor(): SpanProcessor {
   return {
     onStart(span: Span, parentContext: Context): void {
       try {
+        noteStarted(span);
         const state = actionIn(parentContext);
         if (state) span.setAttributes(actionAttributes(state));
         const call = callIn(parentContext);

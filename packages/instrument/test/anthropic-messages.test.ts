@@ -185,6 +185,35 @@ describe('anthropic messages.create, native tracing on', () => {
     expect(modelCalls()).toHaveLength(1);
   });
 
+  it('leaves the messages.stream() helper to the span the helper starts: exactly one model-call span', async () => {
+    const id = await action('ticket-triage', async (a) => {
+      await native.messages.stream(params).finalMessage();
+      a.success();
+      return a.id;
+    });
+    const [nativeSpan] = await waitForSpans(tracing, 'anthropic.messages.create');
+    await waitForSpans(tracing, 'action ticket-triage');
+    expect(modelCalls()).toEqual([nativeSpan]);
+    expect(nativeSpan?.attributes).toMatchObject({
+      'costline.action.id': id,
+      'costline.retry.attempt': 0,
+      'costline.request.system_prompt_chars': SYSTEM_CHARS,
+      'gen_ai.usage.cache_write.input_tokens': 1200,
+    });
+  });
+
+  it('records its own span for a helper stream traced to a provider Costline does not see', async () => {
+    const elsewhere = new Anthropic({
+      apiKey: 'sk-ant-test',
+      baseURL: stub.url,
+      openTelemetry: { tracerProvider: new TracerProvider() },
+    });
+    await elsewhere.messages.stream(params).finalMessage();
+    const spans = await waitForSpans(tracing, 'chat claude-sonnet-4-5');
+    expect(modelCalls()).toEqual(spans);
+    expect(spans[0]?.attributes['gen_ai.usage.input_tokens']).toBe(2250);
+  });
+
   it('the SDK span counts its own retries (http.request.resend_count)', async () => {
     stub.failNext(429);
     await native.messages.create(params);
