@@ -5,7 +5,8 @@
  * @module
  */
 
-import { Dec, ONE_MILLION, ZERO, formatPrice, formatUsd } from './money.ts';
+import type { Dec } from './money.ts';
+import { ONE_MILLION, ZERO, formatPrice, formatUsd } from './money.ts';
 import type { ServiceTierRule } from './overrides.ts';
 import { priceAt } from './price-table.ts';
 import type { PricePoint, PriceTable, PriceTier } from './price-table.ts';
@@ -124,7 +125,8 @@ export function computeCost({ table, usage, serviceTier, toolCalls }: CostInput)
     }
     let price = point.price;
     if (serviceTier.kind === 'factor') price = price.mul(serviceTier.factor);
-    overridden ||= point.origin === 'costline-overrides' || serviceTier.kind !== 'standard';
+    // An unpriced service tier changes no price, so it does not make the source an override.
+    overridden ||= point.origin === 'costline-overrides' || serviceTier.kind === 'factor';
     const { cost, out } = bucket(tokens, price);
     buckets[b.name] = out;
     total = total.add(cost);
