@@ -100,6 +100,7 @@ export async function createCollector(config: CollectorConfig): Promise<Collecto
     ingestToken: config.ingestToken,
     ready: () => true,
     storeIdentity: storeIdentity(config.store),
+    server: config.store.url !== undefined && config.store.url !== '',
   });
   let server: Server | undefined;
   const sweeper = setInterval(() => assembler.sweep(), 1000);

@@ -24,6 +24,8 @@ export interface AppDeps {
   maxBodyBytes?: number;
   /** Whether the store answered since start (for /readyz). */
   ready: () => boolean;
+  /** The store is a ClickHouse server (per-query settings are per query), not chDB. @default false */
+  server?: boolean;
   /** Sent as `x-costline-store` on /healthz, so the CLI knows which store this collector holds. */
   storeIdentity?: string | undefined;
 }
@@ -43,7 +45,7 @@ export function createApp(deps: AppDeps): express.Express {
     readRawBody(maxBodyBytes),
     tracesRoute({ pipeline: deps.pipeline, metrics: deps.metrics, maxBodyBytes }),
   );
-  app.post('/api/query', auth, express.json({ limit: '1mb' }), queryRoute(deps.client));
+  app.post('/api/query', auth, express.json({ limit: '1mb' }), queryRoute(deps.client, deps.server ?? false));
   app.get('/healthz', (_req, res) => {
     if (deps.storeIdentity) res.setHeader('x-costline-store', encodeURIComponent(deps.storeIdentity));
     res.type('text/plain').send('ok');

@@ -1,12 +1,13 @@
 /**
  * `POST /api/query`: read-only SQL for the CLI while this collector holds the embedded store (a
- * second process cannot open it). Runs with `readonly = 1`, so nothing can be changed through it.
+ * second process cannot open it). Only single reading statements are admitted (see store/read-only.ts).
  *
  * @module
  */
 
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Request, Response } from 'express';
+import { assertReadOnlySql, readOnlySettings } from '../store/read-only.ts';
 
 export const QUERY_FORMATS = [
   'JSONEachRow',
@@ -19,7 +20,8 @@ export const QUERY_FORMATS = [
 ] as const;
 export type QueryFormat = (typeof QUERY_FORMATS)[number];
 
-export function queryRoute(client: ClickHouseClient) {
+export function queryRoute(client: ClickHouseClient, server: boolean) {
+  const settings = readOnlySettings(server);
   return async (req: Request, res: Response): Promise<void> => {
     const body = req.body as { query?: unknown; format?: unknown; params?: unknown } | undefined;
     const query = body?.query;
@@ -39,12 +41,21 @@ export function queryRoute(client: ClickHouseClient) {
       return;
     }
     try {
+      assertReadOnlySql(query);
+    } catch (e) {
+      res
+        .status(403)
+        .type('text/plain')
+        .send((e as Error).message);
+      return;
+    }
+    try {
       const params = body?.params;
       const rs = await client.query({
         query,
         format: format as 'JSONEachRow',
         ...(params && typeof params === 'object' ? { query_params: params as Record<string, unknown> } : {}),
-        clickhouse_settings: { readonly: '1' },
+        ...(settings ? { clickhouse_settings: settings } : {}),
       });
       res
         .status(200)

@@ -38,7 +38,7 @@ export async function openQueryRunner(settings: Settings): Promise<QueryRunner> 
     }
     throw e;
   }
-  return clientRunner(client, true);
+  return clientRunner(client, { closeClient: true, server: settings.clickhouseUrl !== undefined });
 }
 
 /** Whether a collector answers at `url` holding this very store (another store's collector is no use). */

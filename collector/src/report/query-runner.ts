@@ -6,6 +6,7 @@
  */
 
 import type { ClickHouseClient } from '@clickhouse/client';
+import { assertReadOnlySql, readOnlySettings } from '../store/read-only.ts';
 
 export interface QueryRunner {
   /** Rows of a `JSONEachRow` query. */
@@ -15,12 +16,21 @@ export interface QueryRunner {
   close(): Promise<void>;
 }
 
-export function clientRunner(client: ClickHouseClient, closeClient: boolean): QueryRunner {
+export interface ClientRunnerOptions {
+  /** Close the client with the runner. @default false */
+  closeClient?: boolean;
+  /** The client talks to a ClickHouse server (per-query `readonly = 1`), not chDB. @default false */
+  server?: boolean;
+}
+
+export function clientRunner(client: ClickHouseClient, options: ClientRunnerOptions = {}): QueryRunner {
+  const settings = readOnlySettings(options.server ?? false);
   const text = async (query: string, format: string, params?: Record<string, unknown>): Promise<string> => {
+    assertReadOnlySql(query);
     const rs = await client.query({
       query,
       format: format as 'JSONEachRow',
-      clickhouse_settings: { readonly: '1' },
+      ...(settings ? { clickhouse_settings: settings } : {}),
       ...(params ? { query_params: params } : {}),
     });
     return rs.text();
@@ -31,7 +41,7 @@ export function clientRunner(client: ClickHouseClient, closeClient: boolean): Qu
       return parseJsonEachRow<T>(await text(query, 'JSONEachRow', params));
     },
     async close() {
-      if (closeClient) await client.close();
+      if (options.closeClient) await client.close();
     },
   };
 }
