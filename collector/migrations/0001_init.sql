@@ -1,5 +1,11 @@
 -- Costline schema v1. The table and column names are a public API (ARCHITECTURE.md Contracts).
 -- Money is Decimal(18,12) USD, never a float. `{db}` is replaced by the configured database.
+--
+-- Corrections (late calls, late outcomes, re-pricing) never rewrite a row: they append rows, so plain
+-- queries without FINAL stay right. `sign` is 1 on a fact row, -1 on a row that cancels an earlier
+-- one (every additive column negated), 0 on a delta row (only the changed additive columns set).
+-- Additive columns are therefore signed. Sums are plain (`sum(cost_usd)`); counts are `sum(sign)`
+-- (`sumIf(sign, outcome = 'success')`), never `count()`.
 
 CREATE TABLE IF NOT EXISTS {db}.llm_calls
 (
@@ -19,15 +25,15 @@ CREATE TABLE IF NOT EXISTS {db}.llm_calls
     prompt_version         String,
     streaming              Bool,
     service_tier           LowCardinality(String),
-    input_tokens           UInt64 COMMENT 'total input, cache reads and writes included',
-    uncached_input_tokens  UInt64,
-    cache_read_tokens      UInt64,
-    cache_write_tokens     UInt64 COMMENT 'all cache writes, the 1-hour part included',
-    cache_write_1h_tokens  UInt64,
-    output_tokens          UInt64 COMMENT 'total output, reasoning included',
-    reasoning_tokens       UInt64,
-    input_audio_tokens     UInt64,
-    output_audio_tokens    UInt64,
+    input_tokens           Int64 COMMENT 'total input, cache reads and writes included',
+    uncached_input_tokens  Int64,
+    cache_read_tokens      Int64,
+    cache_write_tokens     Int64 COMMENT 'all cache writes, the 1-hour part included',
+    cache_write_1h_tokens  Int64,
+    output_tokens          Int64 COMMENT 'total output, reasoning included',
+    reasoning_tokens       Int64,
+    input_audio_tokens     Int64,
+    output_audio_tokens    Int64,
     cost_input_usd         Decimal(18, 12),
     cost_cache_read_usd    Decimal(18, 12),
     cost_cache_write_usd   Decimal(18, 12),
@@ -45,13 +51,14 @@ CREATE TABLE IF NOT EXISTS {db}.llm_calls
     status                 LowCardinality(String) COMMENT 'ok | error',
     error_type             LowCardinality(String),
     retry_attempt          UInt16,
-    sdk_retries            UInt16,
+    sdk_retries            Int32,
     app_cache_hit          Bool,
     avoided_model          LowCardinality(String),
     avoided_cost_usd       Decimal(18, 12),
     action_outcome         LowCardinality(String) COMMENT 'success | failure | unknown',
     dialect                LowCardinality(String),
-    system_prompt_chars    UInt32
+    system_prompt_chars    UInt32,
+    sign                   Int8 DEFAULT 1 COMMENT '1 fact, -1 cancels an earlier row, 0 delta: counts are sum(sign)'
 )
 ENGINE = MergeTree
 PARTITION BY toYYYYMM(ts)
@@ -70,16 +77,17 @@ CREATE TABLE IF NOT EXISTS {db}.actions
     outcome           LowCardinality(String) COMMENT 'success | failure | unknown',
     failure_reason    LowCardinality(String),
     duration_ms       Float64,
-    llm_calls         UInt32,
-    failed_calls      UInt32,
-    retries           UInt32,
-    input_tokens      UInt64,
-    output_tokens     UInt64,
-    cache_read_tokens UInt64,
+    llm_calls         Int32,
+    failed_calls      Int32,
+    retries           Int32,
+    input_tokens      Int64,
+    output_tokens     Int64,
+    cache_read_tokens Int64,
     cost_usd          Decimal(18, 12),
     app_cache_hit     Bool,
     early_exit_rule   LowCardinality(String),
-    avoided_cost_usd  Decimal(18, 12)
+    avoided_cost_usd  Decimal(18, 12),
+    sign              Int8 DEFAULT 1 COMMENT '1 fact, -1 cancels an earlier row, 0 delta: counts are sum(sign)'
 )
 ENGINE = MergeTree
 PARTITION BY toYYYYMM(ts)

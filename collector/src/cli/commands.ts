@@ -108,7 +108,7 @@ export async function report(
     });
     const unpriced = (
       await runner.rows<{ provider: string; model: string; calls: string }>(
-        `SELECT provider, if(response_model != '', response_model, request_model) AS model, count() AS calls
+        `SELECT provider, if(response_model != '', response_model, request_model) AS model, sum(sign) AS calls
          FROM ${settings.database}.llm_calls
          WHERE NOT priced AND ts >= fromUnixTimestamp64Milli(toInt64({since:Float64} * 1000))
          GROUP BY provider, model ORDER BY calls DESC`,

@@ -2,7 +2,8 @@
  * The numbers of `costline report`, per surface, by the definitions in ARCHITECTURE.md Contracts:
  * cost per successful action = all cost attributed to the surface in the window ÷ its successful
  * actions; actions are selected by start time, calls by their own time. Every total is summed over
- * its own table, never over a join, so fan-out cannot inflate it.
+ * its own table, never over a join, so fan-out cannot inflate it; counts are `sum(sign)`, so
+ * correction rows (see the schema) keep them right.
  *
  * @module
  */
@@ -80,10 +81,10 @@ export async function surfaceReport(runner: QueryRunner, options: ReportOptions)
   const since = 'ts >= fromUnixTimestamp64Milli(toInt64({since:Float64} * 1000))';
   const [actions, calls, models] = await Promise.all([
     runner.rows<ActionAgg>(
-      `SELECT surface, count() AS actions, countIf(outcome = 'success') AS successes,
-              countIf(outcome = 'failure') AS failures, countIf(outcome = 'unknown') AS unknown,
-              countIf(app_cache_hit) AS app_cache,
-              quantilesExactInclusive(0.5, 0.95, 0.99)(duration_ms) AS q
+      `SELECT surface, sum(sign) AS actions, sumIf(sign, outcome = 'success') AS successes,
+              sumIf(sign, outcome = 'failure') AS failures, sumIf(sign, outcome = 'unknown') AS unknown,
+              sumIf(sign, app_cache_hit) AS app_cache,
+              quantilesExactInclusiveIf(0.5, 0.95, 0.99)(duration_ms, sign = 1) AS q
        FROM ${db}.actions WHERE ${since} ${surfaceFilter} GROUP BY surface`,
       params,
     ),
@@ -92,14 +93,14 @@ export async function surfaceReport(runner: QueryRunner, options: ReportOptions)
               toString(sumIf(cost_usd, action_outcome = 'failure')) AS failed_cost,
               sum(input_tokens) AS input, sum(output_tokens) AS output,
               sum(cache_read_tokens) AS cache_read, sum(cache_write_tokens) AS cache_write,
-              countIf(NOT app_cache_hit) AS calls, countIf(status = 'error') AS failed_calls,
-              countIf(NOT priced) AS unpriced, toString(sum(avoided_cost_usd)) AS avoided
+              sumIf(sign, NOT app_cache_hit) AS calls, sumIf(sign, status = 'error') AS failed_calls,
+              sumIf(sign, NOT priced) AS unpriced, toString(sum(avoided_cost_usd)) AS avoided
        FROM ${db}.llm_calls WHERE ${since} ${surfaceFilter} GROUP BY surface`,
       params,
     ),
     runner.rows<ModelAgg>(
       `SELECT surface, if(response_model != '', response_model, request_model) AS model,
-              count() AS calls, toString(sum(cost_usd)) AS cost
+              sum(sign) AS calls, toString(sum(cost_usd)) AS cost
        FROM ${db}.llm_calls WHERE ${since} ${surfaceFilter} AND NOT app_cache_hit
        GROUP BY surface, model ORDER BY surface, calls DESC, model`,
       params,
