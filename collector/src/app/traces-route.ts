@@ -24,6 +24,14 @@ export interface TracesRouteOptions {
   metrics: Metrics;
   /** Largest body accepted after decompression. @default 32 MiB */
   maxBodyBytes: number;
+  accepting?: (() => Refusal | undefined) | undefined;
+}
+
+/** Why ingest cannot accept now: 429 (queue full) or 503 (store down), retried by exporters. */
+export interface Refusal {
+  status: 429 | 503;
+  retryAfterSeconds: number;
+  reason: string;
 }
 
 export function tracesRoute(options: TracesRouteOptions) {
@@ -41,6 +49,14 @@ export function tracesRoute(options: TracesRouteOptions) {
   };
 
   return async (req: Request, res: Response): Promise<void> => {
+    const refusal = options.accepting?.();
+    if (refusal) {
+      // Nothing was taken: the exporter retries after Retry-After, so nothing is lost.
+      metrics.inc('costline_requests_refused_total', 1, { status: String(refusal.status) });
+      res.setHeader('retry-after', String(refusal.retryAfterSeconds));
+      reply(res, refusal.status, 'json', refusal.reason);
+      return;
+    }
     const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
     const kind =
       type === 'application/json' ? 'json' : type === 'application/x-protobuf' ? 'protobuf' : undefined;

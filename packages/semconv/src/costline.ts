@@ -14,7 +14,12 @@ export const COSTLINE_ACTION_ID = 'costline.action.id';
 /** The end customer (tenant, account) the action serves. */
 export const COSTLINE_CUSTOMER_ID = 'costline.customer.id';
 
-/** Marks a span as Costline's: `action` (an action span) or `app_cache` (a call answered by the app). */
+/**
+ * Marks a span as Costline's: `action` (an action span), `app_cache` (a call answered by the app),
+ * or `outcome` — a late outcome: a span recorded after an action ended, carrying that action's
+ * `costline.action.id`, `costline.action.outcome` and (on failure) `costline.action.failure_reason`.
+ * The collector then corrects the stored action and its calls (cancel row + new fact row).
+ */
 export const COSTLINE_SPAN_KIND = 'costline.span.kind';
 export const COSTLINE_SPAN_KIND_VALUE = {
   action: 'action',
