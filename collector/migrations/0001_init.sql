@@ -72,6 +72,7 @@ CREATE TABLE IF NOT EXISTS {db}.actions
     ts                DateTime64(3, 'UTC'),
     end_ts            DateTime64(3, 'UTC'),
     trace_id          String,
+    span_id           String COMMENT 'the action span (or root span) id; empty when known only by its calls',
     action_id         String,
     service           LowCardinality(String),
     surface           LowCardinality(String),

@@ -39,6 +39,8 @@ export interface ActionFacts {
 /** Where an action happened: its trace, times and service. */
 export interface ActionSource {
   traceId: string;
+  /** The span standing for the action; '' when there is none. */
+  spanId: string;
   startNs: bigint;
   endNs: bigint;
   service: string;
@@ -73,6 +75,7 @@ export function readActionSpan(span: DecodedSpan): ActionFacts {
 export function spanSource(span: DecodedSpan): ActionSource {
   return {
     traceId: span.traceId,
+    spanId: span.spanId,
     startNs: span.startTimeUnixNano,
     endNs: span.endTimeUnixNano,
     service: attrString(span.resource, 'service.name') ?? 'unknown_service',
@@ -89,6 +92,7 @@ export function buildActionRow(source: ActionSource, facts: ActionFacts, calls: 
     ts: nanosToDateTime64(source.startNs),
     end_ts: nanosToDateTime64(source.endNs),
     trace_id: source.traceId,
+    span_id: source.spanId,
     action_id: facts.actionId,
     service: source.service,
     surface: facts.surface,

@@ -390,6 +390,7 @@ function callsSource(calls: LlmCallRow[]): ActionSource {
   const first = calls[0];
   return {
     traceId: first?.trace_id ?? '',
+    spanId: '',
     startNs: BigInt(Math.round(start)) * 1_000_000n,
     endNs: BigInt(Math.round(end)) * 1_000_000n,
     service: first?.service ?? 'unknown_service',
@@ -397,7 +398,7 @@ function callsSource(calls: LlmCallRow[]): ActionSource {
 }
 
 function nodeSource(traceId: string, node: TraceNode): ActionSource {
-  return { traceId, startNs: node.startNs, endNs: node.endNs, service: node.service };
+  return { traceId, spanId: node.spanId, startNs: node.startNs, endNs: node.endNs, service: node.service };
 }
 
 /** A stand-in node for a call whose own node is gone (never happens unless the tree was cut). */

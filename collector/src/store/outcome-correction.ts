@@ -49,6 +49,7 @@ const ACTION_KEYS = [
   'ts',
   'end_ts',
   'trace_id',
+  'span_id',
   'action_id',
   'service',
   'surface',

@@ -63,6 +63,8 @@ export interface ActionRow {
   ts: string;
   end_ts: string;
   trace_id: string;
+  /** The action span's (or root span's) id; '' for an action known only by its calls. */
+  span_id: string;
   action_id: string;
   service: string;
   surface: string;

@@ -18,11 +18,11 @@ export async function loadStoredKeys(
   const keys: [string, string][] = [];
   for (const [table, id] of [
     ['llm_calls', 'span_id'],
-    ['actions', 'action_id'],
+    ['actions', 'span_id'],
   ] as const) {
     const rs = await client.query({
       query: `SELECT DISTINCT trace_id, ${id} AS id FROM ${database}.${table}
-              WHERE sign = 1 AND ts >= (SELECT max(ts) FROM ${database}.${table}) - toIntervalHour({hours:UInt32})
+              WHERE sign = 1 AND ${id} != '' AND ts >= (SELECT max(ts) FROM ${database}.${table}) - toIntervalHour({hours:UInt32})
               LIMIT {limit:UInt32}`,
       format: 'JSONCompactEachRow',
       query_params: { hours, limit },
