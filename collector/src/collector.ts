@@ -38,6 +38,8 @@ export interface CollectorConfig {
   actionWaitMs?: number;
   /** Bound on the estimated bytes the assembler holds. @default 256 MiB */
   maxHeldBytes?: number;
+  /** Closed actions remembered for late calls and outcomes. @default 20000 */
+  recentClosed?: number;
   /** Attributes naming another producer's action surface, in order. */
   surfaceAttributes?: readonly string[] | undefined;
   flushIntervalMs?: number;
@@ -101,6 +103,7 @@ export async function createCollector(config: CollectorConfig): Promise<Collecto
     maxOpenActions: config.maxOpenActions,
     maxWaitMs: config.actionWaitMs,
     maxHeldBytes: config.maxHeldBytes,
+    recentClosed: config.recentClosed,
     surfaceAttributes: config.surfaceAttributes,
     emit: (calls, actions) => writer.write(calls, actions),
     onOutcomeChange: (change) => {

@@ -109,19 +109,19 @@ describe('exactly once', () => {
     const client = tc.collector.client;
     const realInsert = client.insert.bind(client);
     let failures = 0;
-    client.insert = (async (params: Parameters<typeof realInsert>[0]) => {
+    client.insert = async (params: Parameters<typeof realInsert>[0]) => {
       const result = await realInsert(params);
       if (failures < 2) {
         failures++;
         throw new Error('socket timeout after the server stored the rows');
       }
       return result;
-    }) as typeof client.insert;
+    };
     try {
       for (const r of requests) await post(tc, r.body);
       await tc.collector.flush();
     } finally {
-      client.insert = realInsert as typeof client.insert;
+      client.insert = realInsert;
     }
     expect(failures).toBe(2);
     expect(tc.collector.metrics.get('costline_insert_errors_total')).toBe(2);

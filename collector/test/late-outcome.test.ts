@@ -107,7 +107,6 @@ describe('late outcomes and late calls', () => {
     await post(tc, late[0]?.body ?? Buffer.alloc(0));
     await post(tc, late[0]?.body ?? Buffer.alloc(0)); // delivered again
     await tc.collector.flush();
-    await tc.collector.writer.enqueue(async () => undefined);
     expect(await view(tc.database, id)).toEqual(FAILED);
   });
 
@@ -125,7 +124,6 @@ describe('late outcomes and late calls', () => {
     const late = (await captureOtlp([outcomeSpan(id)], { encoding: 'protobuf' })).requests;
     await post(second, late[0]?.body ?? Buffer.alloc(0));
     await second.collector.flush();
-    await second.collector.writer.enqueue(async () => undefined);
     expect(await view(second.database, id)).toEqual(FAILED);
     expect(second.collector.metrics.get('costline_outcome_corrections_total')).toBe(1);
   });

@@ -18,7 +18,6 @@
  */
 
 import { ACTION_OUTCOME, COSTLINE_INSTRUMENTATION_SCOPE } from '@costline/semconv';
-import type { ActionOutcome } from '@costline/semconv';
 import type { DecodedSpan } from '../otlp/span.ts';
 import { cancelRow, factRow } from '../store/correction-rows.ts';
 import { ACTION_ADDITIVE } from '../store/rows.ts';
@@ -33,6 +32,7 @@ import {
 } from './action-row.ts';
 import type { ActionFacts, ActionSource } from './action-row.ts';
 import { addToSummary, emptySummary } from './call-summary.ts';
+import type { OutcomeChange } from '../store/outcome-correction.ts';
 import { readOutcomeSpan } from './outcome-span.ts';
 import type { LateOutcome } from './outcome-span.ts';
 import { chainSurface, DEFAULT_SURFACE_ATTRIBUTES, NODE_BYTES, topmost, traceNode } from './trace-nodes.ts';
@@ -47,6 +47,12 @@ export interface AssemblerOptions {
   maxHeldBytes?: number;
   /** How many closed actions are remembered for late calls and outcomes. @default 20000 */
   recentClosed?: number;
+  /**
+   * How many ids of actions written from their calls alone (outcome `unknown`) are remembered, so
+   * their action span, arriving after the action itself was forgotten, corrects the stored rows.
+   * @default 200000
+   */
+  recentReleased?: number;
   /** Attributes naming the surface of another producer's action. @default DEFAULT_SURFACE_ATTRIBUTES */
   surfaceAttributes?: readonly string[];
   emit: (calls: LlmCallRow[], actions: ActionRow[]) => void;
@@ -55,7 +61,7 @@ export interface AssemblerOptions {
    * outcome): their rows need a cancel and a new fact. `actions` is true when the assembler does not
    * hold the action either, so its row must be corrected from the store too.
    */
-  onOutcomeChange?: (change: LateOutcome & { actions: boolean }) => void;
+  onOutcomeChange?: (change: OutcomeChange) => void;
   now?: () => number;
 }
 
@@ -92,6 +98,7 @@ interface Waiting {
 }
 
 const CLOSED_BYTES = 1200;
+const RELEASED_BYTES = 120;
 const FOREIGN = 'trace:';
 
 /** Rough bytes a waiting call row holds (V8 object + strings), for the memory bound. */
@@ -106,6 +113,7 @@ export function createAssembler(options: AssemblerOptions): Assembler {
   const maxWait = options.maxWaitMs ?? 60_000;
   const maxBytes = options.maxHeldBytes ?? 256 * 1024 * 1024;
   const maxClosed = options.recentClosed ?? 20_000;
+  const maxReleased = options.recentReleased ?? 200_000;
   const chainKeys = options.surfaceAttributes ?? DEFAULT_SURFACE_ATTRIBUTES;
   const now = options.now ?? Date.now;
   const waiting = new Map<string, Waiting>();
@@ -117,6 +125,8 @@ export function createAssembler(options: AssemblerOptions): Assembler {
   const roots = new Map<string, TraceNode>();
   /** Outcomes that came while their action was still open. */
   const pendingOutcomes = new Map<string, LateOutcome>();
+  /** Ids of actions written from their calls alone (kept longer than `closed`: ids only). */
+  const released = new Map<string, true>();
   let waitingCalls = 0;
   let heldBytes = 0;
   const counters = { expiredActions: 0, evictedActions: 0, lateCalls: 0, lateOutcomes: 0, orphanCalls: 0 };
@@ -142,7 +152,7 @@ export function createAssembler(options: AssemblerOptions): Assembler {
   };
 
   /** Writes `calls` under a new action and remembers it. */
-  const close = (source: ActionSource, facts: ActionFacts, calls: LlmCallRow[]): void => {
+  const close = (source: ActionSource, facts: ActionFacts, calls: LlmCallRow[]): ActionRow => {
     const pending = pendingOutcomes.get(facts.actionId);
     if (pending) {
       pendingOutcomes.delete(facts.actionId);
@@ -158,7 +168,10 @@ export function createAssembler(options: AssemblerOptions): Assembler {
     }
     const row = buildActionRow(source, facts, summary);
     remember(row);
+    if (facts.outcome === ACTION_OUTCOME.unknown && source.spanId === '')
+      bounded(released, row.action_id, true, maxReleased, RELEASED_BYTES);
     options.emit(calls, [row]);
+    return row;
   };
 
   /** A call (or calls) for an action already written: the call, and a delta row on the action. */
@@ -192,7 +205,7 @@ export function createAssembler(options: AssemblerOptions): Assembler {
     if (old.outcome !== next.outcome)
       options.onOutcomeChange?.({
         actionId: old.action_id,
-        outcome: next.outcome as ActionOutcome,
+        outcome: next.outcome,
         failureReason: next.failure_reason,
         actions: false,
       });
@@ -295,7 +308,15 @@ export function createAssembler(options: AssemblerOptions): Assembler {
       if (w) drop(facts.actionId, w);
       const prior = closed.get(facts.actionId);
       if (!prior) {
-        close(spanSource(span), facts, w?.calls ?? []);
+        const row = close(spanSource(span), facts, w?.calls ?? []);
+        if (released.has(facts.actionId))
+          options.onOutcomeChange?.({
+            actionId: facts.actionId,
+            outcome: row.outcome,
+            failureReason: row.failure_reason,
+            actions: false,
+            adopt: row,
+          });
         return;
       }
       // Its calls were already written as `unknown` (they waited too long): correct the row.

@@ -12,15 +12,22 @@ import { createHash } from 'node:crypto';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { cancelRow, factRow, liveRows } from './correction-rows.ts';
 import { ACTION_ADDITIVE, CALL_ADDITIVE } from './rows.ts';
+import type { ActionRow } from './rows.ts';
 import type { Writer } from './writer.ts';
 import { insertSettings } from './writer.ts';
 
+/** An action's outcome changed after rows were written (late action span or late outcome). */
 export interface OutcomeChange {
   actionId: string;
   outcome: string;
   failureReason: string;
   /** Also correct the `actions` row from the store (the assembler does not hold it). */
   actions: boolean;
+  /**
+   * This action row was just written, but the action had been written before from its calls alone
+   * (outcome `unknown`) and forgotten since: move those stored totals into it.
+   */
+  adopt?: ActionRow | undefined;
 }
 
 export interface OutcomeCorrectorOptions {
@@ -104,6 +111,24 @@ export function createOutcomeCorrector(options: OutcomeCorrectorOptions): Outcom
       result.unmatched = current.length === 0;
       await insert('actions', rows, change);
       result.actionRows = rows.length;
+    }
+    if (change.adopt) {
+      // The action was written from its calls alone before, then forgotten: cancel that row and
+      // add its totals to the row just written (a delta), so the action counts once, with its cost.
+      const earlier = await select(
+        `SELECT ${ACTION_KEYS.join(', ')}, ${ACTION_ADDITIVE.map((c) => `sum(${c}) AS ${c}`).join(', ')}
+         FROM ${database}.actions WHERE action_id = {id:String} AND span_id = ''
+         GROUP BY ${ACTION_KEYS.join(', ')} HAVING sum(sign) > 0`,
+        change.actionId,
+      );
+      const rows: Row[] = [];
+      for (const row of earlier) {
+        const delta: Row = { ...(change.adopt as unknown as Row), sign: 0 };
+        for (const c of ACTION_ADDITIVE) delta[c] = c === 'duration_ms' ? 0 : row[c];
+        rows.push(cancelRow({ ...row, sign: 1 }, ACTION_ADDITIVE), delta);
+      }
+      await insert('actions', rows, change);
+      result.actionRows += rows.length;
     }
     const calls = liveRows(
       await select(`SELECT * FROM ${database}.llm_calls WHERE action_id = {id:String}`, change.actionId),
