@@ -15,6 +15,7 @@ import { createAssembler } from './assemble/assembler.ts';
 import type { Assembler } from './assemble/assembler.ts';
 import { createMetrics } from './metrics.ts';
 import type { Metrics } from './metrics.ts';
+import { createForwarder } from './otlp/forwarder.ts';
 import { createPipeline } from './pipeline.ts';
 import type { Pipeline } from './pipeline.ts';
 import { createAvoidedCostEstimator } from './price/avoided-cost.ts';
@@ -24,7 +25,7 @@ import { migrate } from './store/migrate.ts';
 import type { MigrateOptions } from './store/migrate.ts';
 import { createOutcomeCorrector } from './store/outcome-correction.ts';
 import { loadStoredKeys } from './store/stored-keys.ts';
-import { createWriter } from './store/writer.ts';
+import { clusterInsertSettings, createWriter } from './store/writer.ts';
 import type { Writer } from './store/writer.ts';
 
 export interface CollectorConfig {
@@ -47,6 +48,8 @@ export interface CollectorConfig {
   maxQueueRows?: number;
   /** TTLs and cluster mode for the migrations. */
   migrations?: MigrateOptions;
+  /** Downstream OTLP/HTTP traces URL to forward spans to, cost-enriched. */
+  forwardEndpoint?: string | undefined;
   /** How far back (hours) the store is read at start to drop re-delivered spans. @default 24 */
   dedupeLookbackHours?: number;
   /** Use this client instead of creating one from `store` (tests share one chDB per process). */
@@ -76,8 +79,10 @@ export async function createCollector(config: CollectorConfig): Promise<Collecto
   const database = config.store.database;
   await migrate(client, database, config.migrations);
   const metrics = createMetrics();
+  const extraSettings = clusterInsertSettings(config.migrations?.cluster);
   const writer = createWriter({
     client,
+    extraSettings,
     database: config.store.database,
     flushIntervalMs: config.flushIntervalMs,
     onError: (e) => {
@@ -91,6 +96,7 @@ export async function createCollector(config: CollectorConfig): Promise<Collecto
   });
   const corrector = createOutcomeCorrector({
     client,
+    extraSettings,
     database,
     writer,
     onCorrected: (r) => {
@@ -131,7 +137,11 @@ export async function createCollector(config: CollectorConfig): Promise<Collecto
   const maxQueueRows = config.maxQueueRows ?? 200_000;
   let storeAnswers = true;
 
+  const forwarder = config.forwardEndpoint
+    ? createForwarder({ endpoint: config.forwardEndpoint, metrics })
+    : undefined;
   const app = createApp({
+    forwarder,
     pipeline,
     metrics,
     client,
@@ -189,6 +199,7 @@ export async function createCollector(config: CollectorConfig): Promise<Collecto
       if (server) await new Promise<void>((r) => server?.close(() => r()));
       assembler.drain();
       await writer.close();
+      await forwarder?.idle();
       if (!config.client) await client.close();
     },
     flush: () => writer.flush(),

@@ -8,6 +8,7 @@
 import type { Pricer } from '@costline/pricing';
 import type { Assembler } from './assemble/assembler.ts';
 import type { Metrics } from './metrics.ts';
+import type { LlmCallRow } from './store/rows.ts';
 import type { DecodedSpan } from './otlp/span.ts';
 import { appCacheRow } from './price/app-cache-row.ts';
 import type { AvoidedCostEstimator } from './price/avoided-cost.ts';
@@ -41,6 +42,8 @@ export interface IngestSummary {
   duplicates: number;
   failed: number;
   errors: string[];
+  /** The priced call rows of this batch (for forwarding with cost attributes). */
+  calls: LlmCallRow[];
 }
 
 export function createPipeline(options: PipelineOptions): Pipeline {
@@ -60,6 +63,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         duplicates: 0,
         failed: 0,
         errors: [],
+        calls: [],
       };
       for (const span of spans) {
         const role = classifySpan(span);
@@ -92,6 +96,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
                 model: row.response_model || row.request_model,
               });
             estimator.observe(row);
+            summary.calls.push(row);
             assembler.addCall(row, span);
           }
         } catch (e) {

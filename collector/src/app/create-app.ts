@@ -8,6 +8,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import express from 'express';
 import type { NextFunction, Request, Response } from 'express';
 import type { Metrics } from '../metrics.ts';
+import type { Forwarder } from '../otlp/forwarder.ts';
 import type { Pipeline } from '../pipeline.ts';
 import { queryRoute } from './query-route.ts';
 import { readRawBody } from './raw-body.ts';
@@ -27,6 +28,8 @@ export interface AppDeps {
   ready: () => boolean;
   /** Undefined while ingest can accept; else why not, answered with Retry-After (OTLP backpressure). */
   accepting?: () => Refusal | undefined;
+  /** Sends accepted spans, cost-enriched, downstream. */
+  forwarder?: Forwarder | undefined;
   /** The store is a ClickHouse server (per-query settings are per query), not chDB. @default false */
   server?: boolean;
   /** Sent as `x-costline-store` on /healthz, so the CLI knows which store this collector holds. */
@@ -46,7 +49,13 @@ export function createApp(deps: AppDeps): express.Express {
     '/v1/traces',
     auth,
     readRawBody(maxBodyBytes),
-    tracesRoute({ pipeline: deps.pipeline, metrics: deps.metrics, maxBodyBytes, accepting: deps.accepting }),
+    tracesRoute({
+      pipeline: deps.pipeline,
+      metrics: deps.metrics,
+      maxBodyBytes,
+      accepting: deps.accepting,
+      forwarder: deps.forwarder,
+    }),
   );
   app.post('/api/query', auth, express.json({ limit: '1mb' }), queryRoute(deps.client, deps.server ?? false));
   app.get('/healthz', (_req, res) => {

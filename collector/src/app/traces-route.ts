@@ -14,6 +14,7 @@ import { decodeJsonTraces } from '../otlp/decode-json.ts';
 import { decodeProtobufTraces } from '../otlp/decode-protobuf.ts';
 import { encodeResponse } from '../otlp/encode-response.ts';
 import type { DecodedBatch } from '../otlp/span.ts';
+import type { Forwarder } from '../otlp/forwarder.ts';
 import type { Pipeline } from '../pipeline.ts';
 
 const gunzipAsync = promisify(gunzip);
@@ -25,6 +26,7 @@ export interface TracesRouteOptions {
   /** Largest body accepted after decompression. @default 32 MiB */
   maxBodyBytes: number;
   accepting?: (() => Refusal | undefined) | undefined;
+  forwarder?: Forwarder | undefined;
 }
 
 /** Why ingest cannot accept now: 429 (queue full) or 503 (store down), retried by exporters. */
@@ -102,7 +104,8 @@ export function tracesRoute(options: TracesRouteOptions) {
       return;
     }
     if (batch.rejected > 0) metrics.inc('costline_spans_rejected_total', batch.rejected);
-    pipeline.ingest(batch.spans);
+    const summary = pipeline.ingest(batch.spans);
+    options.forwarder?.forward(batch.spans, summary.calls);
     const partial =
       batch.rejected > 0
         ? { rejectedSpans: batch.rejected, errorMessage: batch.errors.join('; ') }

@@ -37,6 +37,7 @@ export interface OutcomeCorrectorOptions {
   /** Called with what was corrected: rows appended per table, or `unmatched` when nothing was stored. */
   onCorrected?: (result: CorrectionResult) => void;
   onError?: (err: Error) => void;
+  extraSettings?: Record<string, string | number>;
 }
 
 export interface CorrectionResult {
@@ -82,7 +83,7 @@ export function createOutcomeCorrector(options: OutcomeCorrectorOptions): Outcom
       table: `${database}.${table}`,
       values: rows,
       format: 'JSONEachRow',
-      clickhouse_settings: insertSettings(token),
+      clickhouse_settings: insertSettings(token, options.extraSettings),
     });
   };
 

@@ -21,6 +21,8 @@ export interface WriterOptions {
   maxBatchRows?: number;
   onError?: (err: Error) => void;
   onInserted?: (table: string, rows: number, ms: number) => void;
+  /** Settings added to every insert (see clusterInsertSettings). */
+  extraSettings?: Record<string, string | number>;
 }
 
 export interface Writer {
@@ -35,8 +37,23 @@ export interface Writer {
 }
 
 /** Settings for every insert: the token, and dependent views deduplicated with their source. */
-export function insertSettings(token: string): Record<string, string | number> {
-  return { insert_deduplication_token: token, deduplicate_blocks_in_dependent_materialized_views: 1 };
+export function insertSettings(
+  token: string,
+  extra: Record<string, string | number> = {},
+): Record<string, string | number> {
+  return {
+    ...extra,
+    insert_deduplication_token: token,
+    deduplicate_blocks_in_dependent_materialized_views: 1,
+  };
+}
+
+/**
+ * Extra insert settings in cluster mode: a Distributed table inserts in the foreground, so the
+ * deduplication token reaches the shard's replicated table and a retry is recognised there.
+ */
+export function clusterInsertSettings(cluster: string | undefined): Record<string, string | number> {
+  return cluster === undefined ? {} : { distributed_foreground_insert: 1 };
 }
 
 /** A token unique to this batch (not only to its content: two equal delta batches are both real). */
@@ -69,7 +86,7 @@ export function createWriter(options: WriterOptions): Writer {
           table: `${options.database}.${table}`,
           values: rows,
           format: 'JSONEachRow',
-          clickhouse_settings: insertSettings(token),
+          clickhouse_settings: insertSettings(token, options.extraSettings),
         });
         options.onInserted?.(table, rows.length, performance.now() - started);
         return;
