@@ -82,7 +82,7 @@ describe('OTLP/HTTP protocol', () => {
     client.insert = (async (params: Parameters<typeof realInsert>[0]) => {
       await gate;
       return realInsert(params);
-    }) as typeof client.insert;
+    });
     const { requests } = await captureOtlp([call], { encoding: 'protobuf' });
     const post = () =>
       fetch(`${tc.url}/v1/traces`, {
@@ -96,7 +96,7 @@ describe('OTLP/HTTP protocol', () => {
     expect(refused.headers.get('retry-after')).toBe('5');
     release();
     await tc.collector.flush();
-    client.insert = realInsert as typeof client.insert;
+    client.insert = realInsert;
     expect((await post()).status).toBe(200); // the retry: a duplicate now, dropped
     await tc.collector.flush();
     expect(await rows(`SELECT sum(sign) AS n FROM ${tc.database}.llm_calls`)).toEqual([{ n: 1 }]);
