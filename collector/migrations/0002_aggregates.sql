@@ -62,6 +62,8 @@ CREATE TABLE IF NOT EXISTS {db}.model_minute
     surface                LowCardinality(String),
     provider               LowCardinality(String),
     model                  LowCardinality(String) COMMENT 'response model, else request model',
+    prompt_name            String COMMENT 'gen_ai.prompt.name, to compare prompt versions',
+    prompt_version         String,
     calls                  SimpleAggregateFunction(sum, Int64) COMMENT 'model calls (app-cache rows excluded)',
     successes              SimpleAggregateFunction(sum, Int64) COMMENT 'calls whose action succeeded',
     failures               SimpleAggregateFunction(sum, Int64) COMMENT 'calls whose action failed',
@@ -85,7 +87,7 @@ CREATE TABLE IF NOT EXISTS {db}.model_minute
 )
 ENGINE = AggregatingMergeTree
 PARTITION BY toYYYYMM(minute)
-ORDER BY (surface, minute, provider, model)
+ORDER BY (surface, minute, provider, model, prompt_name, prompt_version)
 {agg_ttl}
 SETTINGS non_replicated_deduplication_window = 10000;
 
@@ -167,6 +169,8 @@ SELECT
     surface,
     provider,
     if(c.response_model != '', c.response_model, c.request_model) AS model,
+    prompt_name,
+    prompt_version,
     toInt64(sumIf(c.sign, NOT c.app_cache_hit)) AS calls,
     toInt64(sumIf(c.sign, NOT c.app_cache_hit AND c.action_outcome = 'success')) AS successes,
     toInt64(sumIf(c.sign, NOT c.app_cache_hit AND c.action_outcome = 'failure')) AS failures,
@@ -188,4 +192,4 @@ SELECT
     quantilesStateIf(0.5, 0.95, 0.99)(c.duration_ms, c.sign = 1 AND NOT c.app_cache_hit) AS call_duration_ms,
     quantilesStateIf(0.5, 0.95, 0.99)(assumeNotNull(c.ttft_ms), c.sign = 1 AND c.ttft_ms IS NOT NULL) AS ttft_ms
 FROM {db}.llm_calls AS c
-GROUP BY minute, surface, provider, model;
+GROUP BY minute, surface, provider, model, prompt_name, prompt_version;

@@ -5,6 +5,10 @@
  * reached the server but timed out on the way back is stored once (and its materialized views
  * aggregate it once). Corrections that read the store first run in the same order (`enqueue`).
  *
+ * On chDB per-query settings become session-wide `SET`s: a token stays in force for the next insert
+ * of the process. So EVERY insert into these tables must pass its own token (`insertSettings`), or
+ * it may be dropped as a duplicate of the previous one.
+ *
  * @module
  */
 
