@@ -50,6 +50,8 @@ export interface CollectorConfig {
   migrations?: MigrateOptions;
   /** Downstream OTLP/HTTP traces URL to forward spans to, cost-enriched. */
   forwardEndpoint?: string | undefined;
+  /** How often the store is pinged for /readyz and 503s. @default 5000 */
+  healthCheckMs?: number;
   /** How far back (hours) the store is read at start to drop re-delivered spans. @default 24 */
   dedupeLookbackHours?: number;
   /** Use this client instead of creating one from `store` (tests share one chDB per process). */
@@ -170,7 +172,7 @@ export async function createCollector(config: CollectorConfig): Promise<Collecto
         storeAnswers = false;
       },
     );
-  }, 5000);
+  }, config.healthCheckMs ?? 5000);
   pinger.unref();
 
   return {

@@ -113,6 +113,27 @@ describe('OTLP/HTTP protocol', () => {
     expect(await metrics.text()).toMatch(/# TYPE costline_open_actions gauge\ncostline_open_actions 0/);
   });
 
+  it('is not ready and answers 503 with Retry-After while the store does not answer', async () => {
+    const tc = await startTestCollector({ healthCheckMs: 20 });
+    open.push(tc);
+    const client = tc.collector.client;
+    const realPing = client.ping.bind(client);
+    client.ping = (() => Promise.reject(new Error('connection refused')));
+    await new Promise((r) => setTimeout(r, 100));
+    const ready = await fetch(`${tc.url}/readyz`);
+    expect(ready.status).toBe(503);
+    const { requests } = await captureOtlp([call], { encoding: 'protobuf' });
+    const refused = await fetch(`${tc.url}/v1/traces`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-protobuf' },
+      body: requests[0]?.body,
+    });
+    expect([refused.status, refused.headers.get('retry-after')]).toEqual([503, '10']);
+    client.ping = realPing;
+    await new Promise((r) => setTimeout(r, 100));
+    expect((await fetch(`${tc.url}/readyz`)).status).toBe(200);
+  });
+
   it('answers 413 for a body over the limit, before and after decompression', async () => {
     const tc = await startTestCollector();
     open.push(tc);
