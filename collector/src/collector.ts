@@ -117,6 +117,9 @@ export async function createCollector(config: CollectorConfig): Promise<Collecto
     onOutcomeChange: (change) => {
       corrector.apply(change).catch(() => undefined);
     },
+    onStoredDelta: (actionId, delta) => {
+      corrector.addDelta(actionId, delta).catch(() => undefined);
+    },
   });
   const pipeline = createPipeline({
     pricer: config.pricer ?? createPricer(),

@@ -125,3 +125,65 @@ describe('evicted and forgotten actions', () => {
     expect(agg).toEqual({ actions: n, successes: n, unknowns: 0, cost: '0.0126' });
   });
 });
+
+describe('a late call for an action written as unknown and forgotten', () => {
+  it('adds to the stored action (a delta row), which its span later turns into a success, once', async () => {
+    const tc = await startTestCollector({ maxOpenActions: 1, recentClosed: 1 });
+    open.push(tc);
+    const hex = (v: number, w: number) => v.toString(16).padStart(w, '0');
+    const span = (action: number, n: number, kind: 'call' | 'action'): DecodedSpan => ({
+      traceId: hex(action, 32),
+      spanId: kind === 'action' ? hex(action, 16) : hex(action * 256 + n, 16),
+      parentSpanId: kind === 'action' ? '' : hex(action, 16),
+      name: kind,
+      kind: 1,
+      startTimeUnixNano: 1_763_900_000_000_000_000n,
+      endTimeUnixNano: 1_763_900_000_500_000_000n,
+      attributes:
+        kind === 'action'
+          ? {
+              'costline.span.kind': 'action',
+              'costline.action.id': hex(action, 16),
+              'costline.surface': 'doc-summary',
+              'costline.action.outcome': 'success',
+            }
+          : {
+              'gen_ai.operation.name': 'chat',
+              'gen_ai.provider.name': 'openai',
+              'gen_ai.request.model': 'gpt-4o-mini',
+              'gen_ai.usage.input_tokens': 1000,
+              'gen_ai.usage.output_tokens': 100,
+              'costline.action.id': hex(action, 16),
+              'costline.surface': 'doc-summary',
+            },
+      events: [],
+      statusCode: 0,
+      statusMessage: '',
+      scopeName: '@costline/instrument',
+      scopeVersion: '0.1.0',
+      resource: { 'service.name': 'svc' },
+    });
+    const ingest = (s: DecodedSpan) => tc.collector.pipeline.ingest([s]);
+    ingest(span(1, 1, 'call'));
+    ingest(span(2, 1, 'call')); // evicts action 1: written as unknown
+    ingest(span(3, 1, 'call')); // evicts action 2; action 1 is forgotten (recentClosed = 1)
+    ingest(span(1, 2, 'call')); // a late call for action 1
+    await tc.collector.flush();
+    const one = async () =>
+      rows<Record<string, unknown>>(
+        `SELECT outcome, sum(sign) AS n, sum(llm_calls) AS calls, toString(sum(cost_usd)) AS cost
+         FROM ${tc.database}.actions WHERE action_id = '${hex(1, 16)}' GROUP BY outcome HAVING n != 0`,
+      );
+    // gpt-4o-mini: 1000 × $0.15 + 100 × $0.60 per Mtok = $0.00021 per call
+    expect(await one()).toEqual([{ outcome: 'unknown', n: 1, calls: 2, cost: '0.00042' }]);
+    ingest(span(1, 0, 'action'));
+    await tc.collector.flush();
+    expect(await one()).toEqual([{ outcome: 'success', n: 1, calls: 2, cost: '0.00042' }]);
+    expect(
+      await rows(
+        `SELECT action_outcome, sum(sign) AS n FROM ${tc.database}.llm_calls
+         WHERE action_id = '${hex(1, 16)}' GROUP BY action_outcome HAVING n != 0`,
+      ),
+    ).toEqual([{ action_outcome: 'success', n: 2 }]);
+  });
+});

@@ -118,7 +118,7 @@ describe('OTLP/HTTP protocol', () => {
     open.push(tc);
     const client = tc.collector.client;
     const realPing = client.ping.bind(client);
-    client.ping = (() => Promise.reject(new Error('connection refused')));
+    client.ping = () => Promise.reject(new Error('connection refused'));
     await new Promise((r) => setTimeout(r, 100));
     const ready = await fetch(`${tc.url}/readyz`);
     expect(ready.status).toBe(503);

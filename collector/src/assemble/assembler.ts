@@ -32,6 +32,7 @@ import {
 } from './action-row.ts';
 import type { ActionFacts, ActionSource } from './action-row.ts';
 import { addToSummary, emptySummary } from './call-summary.ts';
+import type { CallSummary } from './call-summary.ts';
 import type { OutcomeChange } from '../store/outcome-correction.ts';
 import { readOutcomeSpan } from './outcome-span.ts';
 import type { LateOutcome } from './outcome-span.ts';
@@ -62,6 +63,11 @@ export interface AssemblerOptions {
    * hold the action either, so its row must be corrected from the store too.
    */
   onOutcomeChange?: (change: OutcomeChange) => void;
+  /**
+   * A call came for an action written from its calls alone and forgotten here since: the call is
+   * written, and `delta` must be added to the action row in the store.
+   */
+  onStoredDelta?: (actionId: string, delta: CallSummary) => void;
   now?: () => number;
 }
 
@@ -283,7 +289,14 @@ export function createAssembler(options: AssemblerOptions): Assembler {
       if (row.action_id) {
         const done = closed.get(row.action_id);
         if (done) late(done, [row]);
-        else hold(row.action_id, row.trace_id, row, undefined);
+        else if (released.has(row.action_id) && options.onStoredDelta) {
+          counters.lateCalls++;
+          row.surface ||= 'unattributed';
+          const delta = emptySummary();
+          addToSummary(delta, row);
+          options.emit([row], []);
+          options.onStoredDelta(row.action_id, delta);
+        } else hold(row.action_id, row.trace_id, row, undefined);
         return;
       }
       // Costline's own calls without an action id ran outside any action: they stand alone.

@@ -12,6 +12,8 @@ import { createHash } from 'node:crypto';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { cancelRow, factRow, liveRows } from './correction-rows.ts';
 import { ACTION_ADDITIVE, CALL_ADDITIVE } from './rows.ts';
+import type { CallSummary } from '../assemble/call-summary.ts';
+import { picoToUsd } from './money.ts';
 import type { ActionRow } from './rows.ts';
 import type { Writer } from './writer.ts';
 import { insertSettings } from './writer.ts';
@@ -51,6 +53,8 @@ export interface CorrectionResult {
 
 export interface OutcomeCorrector {
   apply(change: OutcomeChange): Promise<CorrectionResult>;
+  /** Adds a late call's totals to the stored action row (a delta row) and gives it its outcome. */
+  addDelta(actionId: string, delta: CallSummary): Promise<CorrectionResult>;
 }
 
 type Row = Record<string, unknown>;
@@ -97,12 +101,7 @@ export function createOutcomeCorrector(options: OutcomeCorrectorOptions): Outcom
       unmatched: false,
     };
     if (change.actions) {
-      const current = await select(
-        `SELECT ${ACTION_KEYS.join(', ')}, ${ACTION_ADDITIVE.map((c) => `sum(${c}) AS ${c}`).join(', ')}
-         FROM ${database}.actions WHERE action_id = {id:String}
-         GROUP BY ${ACTION_KEYS.join(', ')} HAVING sum(sign) > 0`,
-        change.actionId,
-      );
+      const current = await liveAction(change.actionId);
       const rows: Row[] = [];
       for (const row of current) {
         if (row['outcome'] === change.outcome && row['failure_reason'] === change.failureReason) continue;
@@ -118,12 +117,7 @@ export function createOutcomeCorrector(options: OutcomeCorrectorOptions): Outcom
     if (change.adopt) {
       // The action was written from its calls alone before, then forgotten: cancel that row and
       // add its totals to the row just written (a delta), so the action counts once, with its cost.
-      const earlier = await select(
-        `SELECT ${ACTION_KEYS.join(', ')}, ${ACTION_ADDITIVE.map((c) => `sum(${c}) AS ${c}`).join(', ')}
-         FROM ${database}.actions WHERE action_id = {id:String} AND span_id = ''
-         GROUP BY ${ACTION_KEYS.join(', ')} HAVING sum(sign) > 0`,
-        change.actionId,
-      );
+      const earlier = await liveAction(change.actionId, "AND span_id = ''");
       const rows: Row[] = [];
       for (const row of earlier) {
         const delta: Row = { ...(change.adopt as unknown as Row), sign: 0 };
@@ -133,6 +127,22 @@ export function createOutcomeCorrector(options: OutcomeCorrectorOptions): Outcom
       await insert('actions', rows, change);
       result.actionRows += rows.length;
     }
+    const calls = await correctCalls(change);
+    result.callRows = calls.rows;
+    result.unmatched = result.unmatched && calls.live === 0;
+    options.onCorrected?.(result);
+    return result;
+  };
+
+  const liveAction = async (actionId: string, where = ''): Promise<Row[]> =>
+    select(
+      `SELECT ${ACTION_KEYS.join(', ')}, ${ACTION_ADDITIVE.map((c) => `sum(${c}) AS ${c}`).join(', ')}
+       FROM ${database}.actions WHERE action_id = {id:String} ${where}
+       GROUP BY ${ACTION_KEYS.join(', ')} HAVING sum(sign) > 0`,
+      actionId,
+    );
+
+  const correctCalls = async (change: OutcomeChange): Promise<{ rows: number; live: number }> => {
     const calls = liveRows(
       await select(`SELECT * FROM ${database}.llm_calls WHERE action_id = {id:String}`, change.actionId),
       CALL_ADDITIVE,
@@ -144,27 +154,59 @@ export function createOutcomeCorrector(options: OutcomeCorrectorOptions): Outcom
       rows.push(cancelRow(row, CALL_ADDITIVE), factRow(row, { action_outcome: change.outcome, surface }));
     }
     await insert('llm_calls', rows, change);
-    result.callRows = rows.length;
-    result.unmatched = result.unmatched && calls.length === 0;
+    return { rows: rows.length, live: calls.length };
+  };
+
+  const addDelta = async (actionId: string, delta: CallSummary): Promise<CorrectionResult> => {
+    const [action] = await liveAction(actionId);
+    const result: CorrectionResult = { actionId, callRows: 0, actionRows: 0, unmatched: !action };
+    if (action) {
+      const row: Row = {
+        ...action,
+        sign: 0,
+        duration_ms: 0,
+        llm_calls: delta.llmCalls,
+        failed_calls: delta.failedCalls,
+        retries: delta.retries,
+        input_tokens: delta.inputTokens,
+        output_tokens: delta.outputTokens,
+        cache_read_tokens: delta.cacheReadTokens,
+        cost_usd: picoToUsd(delta.costPico),
+        avoided_cost_usd: picoToUsd(delta.avoidedPico),
+      };
+      const change = {
+        actionId,
+        outcome: String(action['outcome']),
+        failureReason: String(action['failure_reason']),
+        actions: false,
+      };
+      await insert('actions', [row], change);
+      result.actionRows = 1;
+      result.callRows = (await correctCalls(change)).rows;
+    }
     options.onCorrected?.(result);
     return result;
   };
 
+  const queued = (what: string, task: () => Promise<CorrectionResult>): Promise<CorrectionResult> => {
+    let result: CorrectionResult | undefined;
+    return writer
+      .enqueue(async () => {
+        result = await task();
+      })
+      .then(
+        () => result as CorrectionResult,
+        (e: unknown) => {
+          const err = new Error(`correcting ${what} failed`, { cause: e });
+          options.onError?.(err);
+          throw err;
+        },
+      );
+  };
+
   return {
-    apply(change) {
-      let result: CorrectionResult | undefined;
-      return writer
-        .enqueue(async () => {
-          result = await run(change);
-        })
-        .then(
-          () => result as CorrectionResult,
-          (e: unknown) => {
-            const err = new Error(`correcting the outcome of action ${change.actionId} failed`, { cause: e });
-            options.onError?.(err);
-            throw err;
-          },
-        );
-    },
+    apply: (change) => queued(`the outcome of action ${change.actionId}`, () => run(change)),
+    addDelta: (actionId, delta) =>
+      queued(`the totals of action ${actionId}`, () => addDelta(actionId, delta)),
   };
 }
