@@ -18,81 +18,28 @@
  */
 
 import { ACTION_OUTCOME, COSTLINE_INSTRUMENTATION_SCOPE } from '@costline/semconv';
-import type { DecodedSpan } from '../otlp/span.ts';
 import { cancelRow, factRow } from '../store/correction-rows.ts';
 import { ACTION_ADDITIVE } from '../store/rows.ts';
 import type { ActionRow, LlmCallRow } from '../store/rows.ts';
-import {
-  addDelta,
-  buildActionRow,
-  deltaActionRow,
-  outcomeOfStatus,
-  readActionSpan,
-  spanSource,
-} from './action-row.ts';
+import { addDelta, buildActionRow, deltaActionRow, readActionSpan, spanSource } from './action-row.ts';
 import type { ActionFacts, ActionSource } from './action-row.ts';
+import {
+  callRowBytes,
+  callsSource,
+  emptySpan,
+  FOREIGN,
+  nodeSource,
+  rootFacts,
+  unknownFacts,
+} from './action-sources.ts';
 import { addToSummary, emptySummary } from './call-summary.ts';
-import type { CallSummary } from './call-summary.ts';
-import type { OutcomeChange } from '../store/outcome-correction.ts';
+import type { Assembler, AssemblerOptions } from './assembler-types.ts';
+// Kept importable from here: the pipeline and the collector name the assembler's types by this module.
+export type { Assembler, AssemblerOptions, AssemblerStats } from './assembler-types.ts';
 import { readOutcomeSpan } from './outcome-span.ts';
 import type { LateOutcome } from './outcome-span.ts';
 import { chainSurface, DEFAULT_SURFACE_ATTRIBUTES, NODE_BYTES, topmost, traceNode } from './trace-nodes.ts';
 import type { TraceNode } from './trace-nodes.ts';
-
-export interface AssemblerOptions {
-  /** Most actions whose calls may wait at once. @default 10000 */
-  maxOpenActions?: number;
-  /** How long calls wait for their action. @default 60000 */
-  maxWaitMs?: number;
-  /** Bound on the (estimated) bytes of waiting calls, trace nodes and remembered actions. @default 256 MiB */
-  maxHeldBytes?: number;
-  /** How many closed actions are remembered for late calls and outcomes. @default 20000 */
-  recentClosed?: number;
-  /**
-   * How many ids of actions written from their calls alone (outcome `unknown`) are remembered, so
-   * their action span, arriving after the action itself was forgotten, corrects the stored rows.
-   * @default 200000
-   */
-  recentReleased?: number;
-  /** Attributes naming the surface of another producer's action. @default DEFAULT_SURFACE_ATTRIBUTES */
-  surfaceAttributes?: readonly string[];
-  emit: (calls: LlmCallRow[], actions: ActionRow[]) => void;
-  /**
-   * The outcome of an action changed after its calls were stored (late action span or late
-   * outcome): their rows need a cancel and a new fact. `actions` is true when the assembler does not
-   * hold the action either, so its row must be corrected from the store too.
-   */
-  onOutcomeChange?: (change: OutcomeChange) => void;
-  /**
-   * A call came for an action written from its calls alone and forgotten here since: the call is
-   * written, and `delta` must be added to the action row in the store.
-   */
-  onStoredDelta?: (actionId: string, delta: CallSummary) => void;
-  now?: () => number;
-}
-
-export interface AssemblerStats {
-  openActions: number;
-  waitingCalls: number;
-  heldBytes: number;
-  expiredActions: number;
-  evictedActions: number;
-  lateCalls: number;
-  lateOutcomes: number;
-  orphanCalls: number;
-}
-
-export interface Assembler {
-  addCall(row: LlmCallRow, span?: DecodedSpan): void;
-  addAction(span: DecodedSpan): void;
-  /** Any other span: a late outcome, or part of another producer's trace. */
-  addSpan(span: DecodedSpan): void;
-  /** Writes out what waited longer than `maxWaitMs`. Call it periodically. */
-  sweep(): void;
-  /** Writes out everything still waiting (shutdown). */
-  drain(): void;
-  stats(): AssemblerStats;
-}
 
 interface Waiting {
   calls: LlmCallRow[];
@@ -105,14 +52,6 @@ interface Waiting {
 
 const CLOSED_BYTES = 1200;
 const RELEASED_BYTES = 120;
-const FOREIGN = 'trace:';
-
-/** Rough bytes a waiting call row holds (V8 object + strings), for the memory bound. */
-export function callRowBytes(row: LlmCallRow): number {
-  let n = 700;
-  for (const v of Object.values(row)) if (typeof v === 'string') n += 24 + v.length;
-  return n;
-}
 
 export function createAssembler(options: AssemblerOptions): Assembler {
   const maxOpen = options.maxOpenActions ?? 10_000;
@@ -271,19 +210,6 @@ export function createAssembler(options: AssemblerOptions): Assembler {
     evictIfNeeded();
   };
 
-  const rootFacts = (root: TraceNode, others: Iterable<TraceNode>): ActionFacts => {
-    const outcome = outcomeOfStatus(root.statusCode);
-    return {
-      actionId: root.spanId,
-      surface: chainSurface(root, others),
-      customer: root.customer,
-      outcome,
-      failureReason: outcome === 'failure' ? root.statusMessage || 'error' : '',
-      appCacheHit: false,
-      earlyExitRule: '',
-    };
-  };
-
   return {
     addCall(row, span) {
       if (row.action_id) {
@@ -420,65 +346,5 @@ export function createAssembler(options: AssemblerOptions): Assembler {
     stats() {
       return { openActions: waiting.size, waitingCalls, heldBytes, ...counters };
     },
-  };
-}
-
-function unknownFacts(
-  actionId: string,
-  surface: string | undefined,
-  customer: string | undefined,
-): ActionFacts {
-  return {
-    actionId: actionId.startsWith(FOREIGN) ? actionId.slice(FOREIGN.length) : actionId,
-    surface: surface || 'unattributed',
-    customer: customer ?? '',
-    outcome: ACTION_OUTCOME.unknown,
-    failureReason: '',
-    appCacheHit: false,
-    earlyExitRule: '',
-  };
-}
-
-/** An action known only by its calls: from the first call's start to the last call's end. */
-function callsSource(calls: LlmCallRow[]): ActionSource {
-  let start = Number.POSITIVE_INFINITY;
-  let end = 0;
-  for (const c of calls) {
-    const t = Date.parse(`${c.ts.replace(' ', 'T')}Z`);
-    start = Math.min(start, t);
-    end = Math.max(end, t + c.duration_ms);
-  }
-  const first = calls[0];
-  return {
-    traceId: first?.trace_id ?? '',
-    spanId: '',
-    startNs: BigInt(Math.round(start)) * 1_000_000n,
-    endNs: BigInt(Math.round(end)) * 1_000_000n,
-    service: first?.service ?? 'unknown_service',
-  };
-}
-
-function nodeSource(traceId: string, node: TraceNode): ActionSource {
-  return { traceId, spanId: node.spanId, startNs: node.startNs, endNs: node.endNs, service: node.service };
-}
-
-/** A stand-in node for a call whose own node is gone (never happens unless the tree was cut). */
-function emptySpan(c: LlmCallRow): DecodedSpan {
-  const startNs = BigInt(Date.parse(`${c.ts.replace(' ', 'T')}Z`)) * 1_000_000n;
-  return {
-    traceId: c.trace_id,
-    spanId: c.span_id,
-    parentSpanId: c.parent_span_id,
-    name: '',
-    kind: 0,
-    startTimeUnixNano: startNs,
-    endTimeUnixNano: startNs,
-    attributes: {},
-    events: [],
-    statusCode: 0,
-    statusMessage: '',
-    scopeName: '',
-    scopeVersion: '',
-    resource: { 'service.name': c.service },
   };
 }

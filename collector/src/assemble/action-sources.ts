@@ -1,0 +1,99 @@
+/**
+ * Where an action comes from when no Costline action span stands for it: another producer's root
+ * span (its status the outcome, its surface from the chain), or only its calls (outcome
+ * `unknown`, from the first call's start to the last call's end). Also the byte estimate of a held
+ * call, which the assembler's memory bound adds up.
+ *
+ * @module
+ */
+
+import { ACTION_OUTCOME } from '@costline/semconv';
+import type { DecodedSpan } from '../otlp/span.ts';
+import type { LlmCallRow } from '../store/rows.ts';
+import { outcomeOfStatus } from './action-row.ts';
+import type { ActionFacts, ActionSource } from './action-row.ts';
+import { chainSurface } from './trace-nodes.ts';
+import type { TraceNode } from './trace-nodes.ts';
+
+/** Prefix of the waiting key of another producer's trace (its calls wait by trace id). */
+export const FOREIGN = 'trace:';
+
+/** Rough bytes a waiting call row holds (V8 object + strings), for the memory bound. */
+export function callRowBytes(row: LlmCallRow): number {
+  let n = 700;
+  for (const v of Object.values(row)) if (typeof v === 'string') n += 24 + v.length;
+  return n;
+}
+
+export function rootFacts(root: TraceNode, others: Iterable<TraceNode>): ActionFacts {
+  const outcome = outcomeOfStatus(root.statusCode);
+  return {
+    actionId: root.spanId,
+    surface: chainSurface(root, others),
+    customer: root.customer,
+    outcome,
+    failureReason: outcome === 'failure' ? root.statusMessage || 'error' : '',
+    appCacheHit: false,
+    earlyExitRule: '',
+  };
+}
+
+export function unknownFacts(
+  actionId: string,
+  surface: string | undefined,
+  customer: string | undefined,
+): ActionFacts {
+  return {
+    actionId: actionId.startsWith(FOREIGN) ? actionId.slice(FOREIGN.length) : actionId,
+    surface: surface || 'unattributed',
+    customer: customer ?? '',
+    outcome: ACTION_OUTCOME.unknown,
+    failureReason: '',
+    appCacheHit: false,
+    earlyExitRule: '',
+  };
+}
+
+/** An action known only by its calls: from the first call's start to the last call's end. */
+export function callsSource(calls: LlmCallRow[]): ActionSource {
+  let start = Number.POSITIVE_INFINITY;
+  let end = 0;
+  for (const c of calls) {
+    const t = Date.parse(`${c.ts.replace(' ', 'T')}Z`);
+    start = Math.min(start, t);
+    end = Math.max(end, t + c.duration_ms);
+  }
+  const first = calls[0];
+  return {
+    traceId: first?.trace_id ?? '',
+    spanId: '',
+    startNs: BigInt(Math.round(start)) * 1_000_000n,
+    endNs: BigInt(Math.round(end)) * 1_000_000n,
+    service: first?.service ?? 'unknown_service',
+  };
+}
+
+export function nodeSource(traceId: string, node: TraceNode): ActionSource {
+  return { traceId, spanId: node.spanId, startNs: node.startNs, endNs: node.endNs, service: node.service };
+}
+
+/** A stand-in node for a call whose own node is gone (never happens unless the tree was cut). */
+export function emptySpan(c: LlmCallRow): DecodedSpan {
+  const startNs = BigInt(Date.parse(`${c.ts.replace(' ', 'T')}Z`)) * 1_000_000n;
+  return {
+    traceId: c.trace_id,
+    spanId: c.span_id,
+    parentSpanId: c.parent_span_id,
+    name: '',
+    kind: 0,
+    startTimeUnixNano: startNs,
+    endTimeUnixNano: startNs,
+    attributes: {},
+    events: [],
+    statusCode: 0,
+    statusMessage: '',
+    scopeName: '',
+    scopeVersion: '',
+    resource: { 'service.name': c.service },
+  };
+}
