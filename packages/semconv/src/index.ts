@@ -52,6 +52,9 @@ export {
   COSTLINE_SERVICE_TIER,
   COSTLINE_INSTRUMENTATION_SCOPE,
   HTTP_REQUEST_RESEND_COUNT,
+} from './costline.ts';
+export type { ActionOutcome } from './costline.ts';
+export {
   COSTLINE_COST_USD,
   COSTLINE_COST_INPUT_USD,
   COSTLINE_COST_CACHE_READ_USD,
@@ -61,5 +64,4 @@ export {
   COSTLINE_COST_PRICED,
   COSTLINE_COST_SOURCE,
   COSTLINE_COST_VERSION,
-} from './costline.ts';
-export type { ActionOutcome } from './costline.ts';
+} from './costline-cost.ts';
