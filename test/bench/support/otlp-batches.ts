@@ -27,6 +27,34 @@ export interface OtlpLoad {
 const SURFACES = ['support-answer', 'ticket-triage', 'doc-summary', 'search-rerank'];
 
 export function makeOtlpLoad(traces: number, batchSize = 512): OtlpLoad {
+  const { spans } = makeTraces(traces);
+  return { ...serialise(spans, batchSize), spans: spans.length, modelCalls: traces * 3, actions: traces };
+}
+
+/**
+ * A chunk of load whose action spans come `lag` traces after their calls (actions that stay open,
+ * as long-running jobs do): `calls` holds this chunk's model calls, `actions` its action spans, to be
+ * sent later by the caller.
+ */
+export function makeSplitTraces(traces: number): { calls: ReadableSpan[]; actions: ReadableSpan[] } {
+  const { spans } = makeTraces(traces);
+  const isAction = (s: ReadableSpan): boolean => s.attributes['costline.span.kind'] === 'action';
+  return { calls: spans.filter((s) => !isAction(s)), actions: spans.filter(isAction) };
+}
+
+export function serialise(spans: ReadableSpan[], batchSize = 512): { batches: Buffer[]; rawBytes: number } {
+  const batches: Buffer[] = [];
+  let rawBytes = 0;
+  for (let i = 0; i < spans.length; i += batchSize) {
+    const raw = ProtobufTraceSerializer.serializeRequest(spans.slice(i, i + batchSize));
+    if (!raw) throw new Error('serializer returned nothing');
+    rawBytes += raw.length;
+    batches.push(gzipSync(raw));
+  }
+  return { batches, rawBytes };
+}
+
+function makeTraces(traces: number): { spans: ReadableSpan[] } {
   const memory = new InMemorySpanExporter();
   const provider = new TracerProvider({
     resource: resourceFromAttributes({ 'service.name': 'bench-app', 'service.version': '1.4.2' }),
@@ -84,14 +112,5 @@ export function makeOtlpLoad(traces: number, batchSize = 512): OtlpLoad {
     act.setAttributes({ 'costline.action.outcome': i % 10 === 0 ? 'failure' : 'success' });
     act.end(at + 1300);
   }
-  const spans: ReadableSpan[] = memory.getFinishedSpans();
-  const batches: Buffer[] = [];
-  let rawBytes = 0;
-  for (let i = 0; i < spans.length; i += batchSize) {
-    const raw = ProtobufTraceSerializer.serializeRequest(spans.slice(i, i + batchSize));
-    if (!raw) throw new Error('serializer returned nothing');
-    rawBytes += raw.length;
-    batches.push(gzipSync(raw));
-  }
-  return { batches, spans: spans.length, modelCalls: traces * 3, actions: traces, rawBytes };
+  return { spans: memory.getFinishedSpans() };
 }
