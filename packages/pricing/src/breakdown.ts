@@ -9,7 +9,7 @@ import type { Dec } from './money.ts';
 import { ONE_MILLION, ZERO, formatPrice, formatUsd } from './money.ts';
 import type { ServiceTierRule } from './overrides.ts';
 import { priceAt } from './price-table.ts';
-import type { PricePoint, PriceTable, PriceTier } from './price-table.ts';
+import type { PriceOrigin, PricePoint, PriceTable, PriceTier } from './price-table.ts';
 import { toolPriceKey } from './tool-fees.ts';
 import { inputTotalOf } from './usage.ts';
 import type { Usage } from './usage.ts';
@@ -32,11 +32,15 @@ export interface PriceBreakdown {
   buckets: Record<string, BucketCost>;
   /** `standard`, a service tier (`flex`, `batch`, `priority`), a context tier (`long_context_200k`), or both joined by `+`. */
   tier: string;
+  /** Where the prices came from: `genai-prices`, `+costline-overrides`, `+price-book`, joined by `+`. */
   source: string;
+  /** The version of each source, in the same order, joined by `+`. */
   sourceVersion: string;
   /** Resolved genai-prices ids (or the request's, lower-cased, when unresolved). */
   provider: string;
   model: string;
+  /** True when a price is an estimate (a self-hosted model priced per GPU-hour). */
+  estimated: boolean;
   flags: string[];
 }
 
@@ -78,6 +82,8 @@ export interface CostInput {
   usage: Usage;
   serviceTier: ServiceTierRule;
   toolCalls: Readonly<Record<string, number>>;
+  /** A multiplier on every price (book discounts and markups, regional uplift). */
+  factor?: Dec | undefined;
 }
 
 export interface CostResult {
@@ -85,8 +91,8 @@ export interface CostResult {
   costUsd: string;
   buckets: Record<string, BucketCost>;
   tier: string;
-  /** True when any price used came from the override table or a service-tier rule. */
-  overridden: boolean;
+  /** Where the prices used came from (a service-tier rule counts as `costline-overrides`). */
+  origins: PriceOrigin[];
   flags: string[];
 }
 
@@ -95,13 +101,17 @@ function bucket(tokens: number, usdPerMtok: Dec): { cost: Dec; out: BucketCost }
   return { cost, out: { tokens, usdPerMtok: formatPrice(usdPerMtok), costUsd: formatUsd(cost) } };
 }
 
+function adjusted(price: Dec, factor: Dec | undefined): Dec {
+  return factor === undefined ? price : price.mul(factor);
+}
+
 /** Prices `usage` (and tool calls) with a resolved price table. Never throws. */
-export function computeCost({ table, usage, serviceTier, toolCalls }: CostInput): CostResult {
+export function computeCost({ table, usage, serviceTier, toolCalls, factor }: CostInput): CostResult {
   const flags: string[] = [];
   const buckets: Record<string, BucketCost> = {};
   const totalInput = inputTotalOf(usage);
   let total = ZERO;
-  let overridden = false;
+  const origins = new Set<PriceOrigin>();
   let contextTier: PriceTier | undefined;
   const missing: string[] = [];
 
@@ -125,8 +135,10 @@ export function computeCost({ table, usage, serviceTier, toolCalls }: CostInput)
     }
     let price = point.price;
     if (serviceTier.kind === 'factor') price = price.mul(serviceTier.factor);
+    if (factor !== undefined) price = price.mul(factor);
+    origins.add(point.origin);
     // An unpriced service tier changes no price, so it does not make the source an override.
-    overridden ||= point.origin === 'costline-overrides' || serviceTier.kind === 'factor';
+    if (serviceTier.kind === 'factor') origins.add('costline-overrides');
     const { cost, out } = bucket(tokens, price);
     buckets[b.name] = out;
     total = total.add(cost);
@@ -135,7 +147,8 @@ export function computeCost({ table, usage, serviceTier, toolCalls }: CostInput)
   if (table.has('requests_kcount')) {
     const fee = table.get('requests_kcount');
     if (fee !== undefined) {
-      const { cost, out } = bucket(1, fee.base.price.mul(1000));
+      origins.add(fee.base.origin);
+      const { cost, out } = bucket(1, adjusted(fee.base.price.mul(1000), factor));
       buckets['request'] = out;
       total = total.add(cost);
     }
@@ -149,8 +162,8 @@ export function computeCost({ table, usage, serviceTier, toolCalls }: CostInput)
       flags.push(`unpriced_tool:${tool}`);
       continue;
     }
-    overridden ||= fee.base.origin === 'costline-overrides';
-    const { cost, out } = bucket(calls, fee.base.price.mul(1000));
+    origins.add(fee.base.origin);
+    const { cost, out } = bucket(calls, adjusted(fee.base.price.mul(1000), factor));
     buckets[`tool:${tool}`] = out;
     total = total.add(cost);
   }
@@ -163,7 +176,7 @@ export function computeCost({ table, usage, serviceTier, toolCalls }: CostInput)
 
   if (missing.length > 0) {
     for (const name of missing) flags.push(`no_price:${name}`);
-    return { priced: false, costUsd: '0', buckets: {}, tier, overridden, flags };
+    return { priced: false, costUsd: '0', buckets: {}, tier, origins: [...origins], flags };
   }
-  return { priced: true, costUsd: formatUsd(total), buckets, tier, overridden, flags };
+  return { priced: true, costUsd: formatUsd(total), buckets, tier, origins: [...origins], flags };
 }

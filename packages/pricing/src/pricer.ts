@@ -1,9 +1,11 @@
 /**
- * The pricer: resolves a call's model in the genai-prices data (with Costline's overrides), picks
- * the price effective at the call's own time, and returns an exact cost breakdown. Resolved prices
- * are cached per (provider, model, UTC day), so the hot path is a map lookup and a few decimal
- * multiplications. Nothing here fetches: genai-prices' bundled snapshot is the only price data
- * (`updatePrices`, its opt-in auto-update, is never called).
+ * The pricer: resolves a call's model (user aliases, then the user's price book, then the
+ * genai-prices data with Costline's overrides), picks the price effective at the call's own time,
+ * applies the book's discounts, markups and regional uplifts, and returns an exact cost breakdown.
+ * Resolved prices are cached per (provider, model, UTC day, region), so the hot path is two map
+ * lookups and a few decimal multiplications. Nothing here fetches: genai-prices' bundled snapshot
+ * and the book are the only price data (`updatePrices`, genai-prices' opt-in auto-update, is never
+ * called).
  *
  * @module
  */
@@ -20,15 +22,29 @@ import {
   toPriceTable,
 } from './price-table.ts';
 import type { PriceTable } from './price-table.ts';
-import { canonicalProviderName } from './provider-names.ts';
+import { ONE } from './money.ts';
+import type { Dec } from './money.ts';
+import { PRICE_BOOK_SOURCE, adjustmentFor, bookEntries, entryAt, findAlias } from './price-book.ts';
+import { emptyPriceBook } from './price-book-parse.ts';
+import type { BookModel, PriceBook } from './price-book-parse.ts';
+import { canonicalProviderName, genaiPricesProviderId } from './provider-names.ts';
+import { regionalUplift } from './regional-uplift.ts';
 import { isBlockingFlag } from './usage.ts';
 import type { Usage } from './usage.ts';
 
 export interface PriceRequest {
   /** As the producer names it: `openai`, `gcp.vertex_ai`, `openrouter`, … */
   provider: string;
-  /** Request or response model, e.g. `gpt-4o-mini-2024-07-18` or, through a router, `openai/gpt-4o-mini`. */
+  /**
+   * The model to price: the response model when the producer reported one (it names the dated
+   * snapshot that ran), else the request model. E.g. `gpt-4o-mini-2024-07-18` or, through a router,
+   * `openai/gpt-4o-mini`.
+   */
   model: string;
+  /** Tried when `model` resolves to nothing (the request model, when `model` is the response model). */
+  fallbackModel?: string | undefined;
+  /** Where the call was served (`us-east5`, `europe-west1`, `global`), for regional uplift. */
+  region?: string | undefined;
   /** When the call was made: prices are effective-dated by it. */
   time: Date;
   usage: Usage;
@@ -52,14 +68,24 @@ export interface PricerOptions {
    * @default 10000
    */
   cacheSize?: number;
+  /** The user's price book (see {@link parsePriceBook}); without one, genai-prices and the overrides alone. */
+  priceBook?: PriceBook | undefined;
 }
 
 interface Resolution {
   providerId: string;
   modelId: string;
-  tableAt: (time: Date) => PriceTable | undefined;
+  /** Names an adjustment may match: the resolved id and the name as given. */
+  names: readonly string[];
+  tableAt: (time: Date) => DatedTable | undefined;
   perDay: boolean;
   flags: readonly string[];
+}
+
+interface DatedTable {
+  table: PriceTable;
+  /** Prices spread from a GPU-hour cost by the book. */
+  estimated: boolean;
 }
 
 const USAGE_FIELDS = [
@@ -74,6 +100,13 @@ const USAGE_FIELDS = [
 ] as const satisfies readonly (keyof Usage)[];
 
 const DAY_MS = 86_400_000;
+
+interface Adjust {
+  factor: Dec;
+  /** `regional` when an uplift applies. */
+  regional: boolean;
+  fromBook: boolean;
+}
 
 function isCount(n: unknown): boolean {
   return typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
@@ -90,43 +123,102 @@ function boundedSet<K, V>(map: Map<K, V>, key: K, value: V, max: number): void {
 
 export function createPricer(options: PricerOptions = {}): Pricer {
   const cacheSize = options.cacheSize ?? 10_000;
+  const book = options.priceBook ?? emptyPriceBook();
   const resolutions = new Map<string, Resolution | null>();
-  const tables = new Map<string, PriceTable | null>();
+  /** Per resolution (not per model id: an alias or a book entry may price the same id differently). */
+  const tables = new WeakMap<Resolution, Map<string, DatedTable | null>>();
 
   function resolve(provider: string, model: string): Resolution | null {
     const key = `${canonicalProviderName(provider)}\n${model.trim().toLowerCase()}`;
     const cached = resolutions.get(key);
     if (cached !== undefined) return cached;
-    const found = resolveModel(provider, model);
-    let resolution: Resolution | null = null;
-    if (found !== undefined) {
-      const { provider: p, model: m } = found;
-      resolution = {
-        providerId: p.id,
-        modelId: m.id,
-        perDay: !hasTimeOfDayPrices(m),
-        flags: found.flags,
-        tableAt(time) {
-          const prices = effectivePrices(p, m, time);
-          if (prices === undefined) return undefined;
-          const table = toPriceTable(prices);
-          applyModelOverrides(p.id, m, table);
-          return table;
-        },
-      };
-    }
+    const resolution = resolveUncached(provider, model);
     boundedSet(resolutions, key, resolution, cacheSize);
     return resolution;
   }
 
-  function tableFor(resolution: Resolution, time: Date): PriceTable | undefined {
+  function resolveUncached(providerName: string, modelName: string): Resolution | null {
+    let provider = providerName;
+    let name = modelName.trim().toLowerCase();
+    const alias = findAlias(book, genaiPricesProviderId(provider), name);
+    if (alias !== undefined) {
+      provider = alias.provider ?? provider;
+      name = alias.model.trim().toLowerCase();
+    }
+    const providerId = genaiPricesProviderId(provider);
+    const entries: BookModel[] = bookEntries(book, providerId, name);
+    const found = resolveModel(provider, name);
+    if (found === undefined && entries.length === 0) return null;
+    const genaiAt = (time: Date): PriceTable | undefined => {
+      if (found === undefined) return undefined;
+      const prices = effectivePrices(found.provider, found.model, time);
+      if (prices === undefined) return undefined;
+      const table = toPriceTable(prices);
+      applyModelOverrides(found.provider.id, found.model, table);
+      return table;
+    };
+    return {
+      // A model only the book knows keeps the book's names.
+      providerId: found?.provider.id ?? providerId,
+      modelId: found?.model.id ?? entries[0]?.model ?? name,
+      names: [...new Set([found?.model.id ?? name, name])],
+      perDay: found === undefined || !hasTimeOfDayPrices(found.model),
+      flags: [...(found?.flags ?? []), ...(alias !== undefined ? ['model_alias'] : [])],
+      tableAt(time) {
+        const base = genaiAt(time);
+        const entry = entryAt(entries, time.getTime());
+        if (entry === undefined) {
+          return base === undefined ? undefined : { table: base, estimated: false };
+        }
+        // The book's keys replace genai-prices' (tiers and all); keys it does not set keep their price.
+        const table: PriceTable = new Map(base ?? []);
+        for (const [k, v] of entry.prices) table.set(k, { base: v.base, tiers: [...v.tiers] });
+        return { table, estimated: entry.estimated };
+      },
+    };
+  }
+
+  function tableFor(resolution: Resolution, time: Date): DatedTable | undefined {
     if (!resolution.perDay) return resolution.tableAt(time);
-    const key = `${resolution.providerId}\n${resolution.modelId}\n${Math.floor(time.getTime() / DAY_MS)}`;
-    const cached = tables.get(key);
+    let days = tables.get(resolution);
+    if (days === undefined) {
+      days = new Map();
+      tables.set(resolution, days);
+    }
+    const key = String(Math.floor(time.getTime() / DAY_MS));
+    const cached = days.get(key);
     if (cached !== undefined) return cached ?? undefined;
     const table = resolution.tableAt(time);
-    boundedSet(tables, key, table ?? null, cacheSize);
+    boundedSet(days, key, table ?? null, cacheSize);
     return table;
+  }
+
+  const adjustments = new WeakMap<Resolution, Map<string, Adjust | null>>();
+
+  /** Book adjustments and regional uplift, cached per (resolution, UTC day, region): book dates are days. */
+  function adjustFor(resolution: Resolution, time: Date, region: string | undefined): Adjust | undefined {
+    let byDay = adjustments.get(resolution);
+    if (byDay === undefined) {
+      byDay = new Map();
+      adjustments.set(resolution, byDay);
+    }
+    const key = `${Math.floor(time.getTime() / DAY_MS)}\n${region ?? ''}`;
+    const cached = byDay.get(key);
+    if (cached !== undefined) return cached ?? undefined;
+    const fromBook = adjustmentFor(book, resolution.providerId, resolution.names, region, time.getTime());
+    const uplift = regionalUplift(resolution.providerId, resolution.modelId, region);
+    let result: Adjust | null = null;
+    if (fromBook !== undefined || uplift !== undefined) {
+      let factor: Dec = fromBook?.factor ?? ONE;
+      if (uplift !== undefined) factor = factor.mul(uplift);
+      result = {
+        factor,
+        regional: uplift !== undefined || (fromBook?.kinds.includes('uplift') ?? false),
+        fromBook: fromBook !== undefined,
+      };
+    }
+    boundedSet(byDay, key, result, cacheSize);
+    return result ?? undefined;
   }
 
   return {
@@ -139,19 +231,24 @@ export function createPricer(options: PricerOptions = {}): Pricer {
       for (const [tool, calls] of Object.entries(toolCalls)) {
         if (!isCount(calls)) flags.push(`invalid_usage:tool_calls.${tool}`);
       }
-      const unpriced = (provider: string, model: string, source = 'none', version = ''): PriceBreakdown => ({
+      const unpriced = (provider: string, model: string): PriceBreakdown => ({
         priced: false,
         costUsd: '0',
         buckets: {},
         tier: 'standard',
-        source,
-        sourceVersion: version,
+        source: 'none',
+        sourceVersion: '',
         provider,
         model,
+        estimated: false,
         flags: dedupe(flags),
       });
 
-      const resolution = resolve(req.provider, req.model);
+      let resolution = resolve(req.provider, req.model);
+      if (resolution === null && req.fallbackModel) {
+        resolution = resolve(req.provider, req.fallbackModel);
+        if (resolution !== null) flags.push('priced_as_request_model');
+      }
       if (resolution === null) {
         flags.push('unknown_model');
         return unpriced(canonicalProviderName(req.provider), req.model.trim().toLowerCase());
@@ -160,31 +257,61 @@ export function createPricer(options: PricerOptions = {}): Pricer {
       flags.push(...resolution.flags);
       if (Number.isNaN(req.time.getTime())) flags.push('invalid_usage:time');
       if (flags.some(isBlockingFlag)) return unpriced(providerId, modelId);
-      const table = tableFor(resolution, req.time);
-      if (table === undefined) {
+      const dated = tableFor(resolution, req.time);
+      if (dated === undefined) {
+        // Known model, but no price in force at the call's time (e.g. before a book entry starts).
         flags.push('unknown_model');
         return unpriced(providerId, modelId);
       }
+      const adjust = adjustFor(resolution, req.time, req.region);
 
       const result = computeCost({
-        table,
+        table: dated.table,
         usage: req.usage,
         serviceTier: serviceTierRule(providerId, modelId, req.serviceTier),
         toolCalls,
+        factor: adjust?.factor,
       });
+      if (dated.estimated) flags.push('estimated_price:gpu_hour');
+      const origins = new Set(result.origins);
+      if (adjust?.fromBook) origins.add('price-book');
+      if (adjust !== undefined && !adjust.fromBook) origins.add('costline-overrides');
+      const tier = adjust?.regional
+        ? result.tier === 'standard'
+          ? 'regional'
+          : `${result.tier}+regional`
+        : result.tier;
       return {
         priced: result.priced,
         costUsd: result.costUsd,
         buckets: result.buckets,
-        tier: result.tier,
-        source: result.overridden ? `${GENAI_PRICES_SOURCE}+${OVERRIDES_SOURCE}` : GENAI_PRICES_SOURCE,
-        sourceVersion: result.overridden
-          ? `${GENAI_PRICES_VERSION}+${OVERRIDES_VERSION}`
-          : GENAI_PRICES_VERSION,
+        tier,
+        source: sourceOf(origins),
+        sourceVersion: versionOf(origins, book.version),
         provider: providerId,
         model: modelId,
+        estimated: dated.estimated,
         flags: dedupe([...flags, ...result.flags]),
       };
     },
   };
+}
+
+const ORIGIN_ORDER = [GENAI_PRICES_SOURCE, OVERRIDES_SOURCE, PRICE_BOOK_SOURCE] as const;
+
+/** `genai-prices`, `genai-prices+costline-overrides`, `genai-prices+price-book`, `price-book`… */
+function sourceOf(origins: ReadonlySet<string>): string {
+  const parts = ORIGIN_ORDER.filter((o) => origins.has(o));
+  return parts.length === 0 ? GENAI_PRICES_SOURCE : parts.join('+');
+}
+
+/** The version of each source, in the same order: `0.1.8+2026-12-03+acme-2026-11`. */
+function versionOf(origins: ReadonlySet<string>, bookVersion: string): string {
+  const versions: Record<string, string> = {
+    [GENAI_PRICES_SOURCE]: GENAI_PRICES_VERSION,
+    [OVERRIDES_SOURCE]: OVERRIDES_VERSION,
+    [PRICE_BOOK_SOURCE]: bookVersion,
+  };
+  const parts = ORIGIN_ORDER.filter((o) => origins.has(o));
+  return parts.length === 0 ? GENAI_PRICES_VERSION : parts.map((o) => versions[o]).join('+');
 }
