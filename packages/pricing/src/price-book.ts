@@ -74,7 +74,7 @@ export interface Adjustment {
 /** The product of every adjustment in force for this call, or undefined when none applies. */
 export function adjustmentFor(
   book: PriceBook,
-  providerId: string,
+  providers: readonly string[],
   names: readonly string[],
   region: string | undefined,
   t: number,
@@ -83,7 +83,7 @@ export function adjustmentFor(
   const kinds: BookAdjustment['kind'][] = [];
   const lowerRegion = region?.toLowerCase();
   for (const a of book.adjustments) {
-    if (a.provider !== undefined && a.provider !== providerId) continue;
+    if (a.provider !== undefined && !providers.includes(a.provider)) continue;
     if (!modelMatches(a.model, names)) continue;
     if (a.region !== undefined && a.region !== lowerRegion) continue;
     if (!(a.from <= t && t < a.to)) continue;

@@ -77,6 +77,8 @@ interface Resolution {
   modelId: string;
   /** Names an adjustment may match: the resolved id and the name as given. */
   names: readonly string[];
+  /** Providers an adjustment may match: the resolved one and the one the call went through (a router). */
+  providers: readonly string[];
   tableAt: (time: Date) => DatedTable | undefined;
   perDay: boolean;
   flags: readonly string[];
@@ -162,6 +164,7 @@ export function createPricer(options: PricerOptions = {}): Pricer {
       providerId: found?.provider.id ?? providerId,
       modelId: found?.model.id ?? entries[0]?.model ?? name,
       names: [...new Set([found?.model.id ?? name, name])],
+      providers: [...new Set([found?.provider.id ?? providerId, genaiPricesProviderId(providerName)])],
       perDay: found === undefined || !hasTimeOfDayPrices(found.model),
       flags: [...(found?.flags ?? []), ...(alias !== undefined ? ['model_alias'] : [])],
       tableAt(time) {
@@ -205,7 +208,7 @@ export function createPricer(options: PricerOptions = {}): Pricer {
     const key = `${Math.floor(time.getTime() / DAY_MS)}\n${region ?? ''}`;
     const cached = byDay.get(key);
     if (cached !== undefined) return cached ?? undefined;
-    const fromBook = adjustmentFor(book, resolution.providerId, resolution.names, region, time.getTime());
+    const fromBook = adjustmentFor(book, resolution.providers, resolution.names, region, time.getTime());
     const uplift = regionalUplift(resolution.providerId, resolution.modelId, region);
     let result: Adjust | null = null;
     if (fromBook !== undefined || uplift !== undefined) {
