@@ -146,12 +146,15 @@ const FACT_COLUMNS = [
   'status',
 ];
 
-/** One page of calls in the window with their current (fact + corrections) money, keyed after `after`. */
+/**
+ * One page of calls in the window with their current (fact + corrections) money, keyed after
+ * `after`. Aliases are prefixed (`f_ts`) so they never shadow the columns the WHERE reads.
+ */
 function pageQuery(db: string, to: Date | undefined): string {
   return `SELECT trace_id, span_id,
-    ${FACT_COLUMNS.map((c) => `anyIf(${c}, sign = 1) AS ${c}`).join(',\n    ')},
-    argMax(action_outcome, priced_at) AS action_outcome,
-    ${COST_COLUMNS.map((c) => `toString(sum(${c})) AS ${c}`).join(',\n    ')}
+    ${FACT_COLUMNS.map((c) => `anyIf(${c}, sign = 1) AS f_${c}`).join(',\n    ')},
+    argMax(action_outcome, priced_at) AS f_action_outcome,
+    ${COST_COLUMNS.map((c) => `toString(sum(${c})) AS f_${c}`).join(',\n    ')}
   FROM ${db}.llm_calls
   WHERE ${windowSql(to)} AND NOT app_cache_hit
   GROUP BY trace_id, span_id
@@ -204,7 +207,12 @@ export async function reprice(
       format: 'JSONEachRow',
       query_params: { ...params, after_trace: after.trace, after_span: after.span, limit },
     });
-    const page = await rs.json<CallState>();
+    const page = (await rs.json<Record<string, unknown>>()).map(
+      (r) =>
+        Object.fromEntries(
+          Object.entries(r).map(([k, v]) => [k.replace(/^f_/, ''), v]),
+        ) as unknown as CallState,
+    );
     if (page.length === 0) break;
     const last = page[page.length - 1];
     if (last) after = { trace: last.trace_id, span: last.span_id };
@@ -332,28 +340,28 @@ async function repriceActions(
   pricedAt: string,
 ): Promise<number> {
   const rs = await client.query({
-    query: `SELECT c.trace_id AS trace_id, c.action_id AS action_id, toString(c.d - ifNull(r.d, 0)) AS gap,
-        f.ts AS ts, f.end_ts AS end_ts, f.service AS service, f.surface AS surface, f.customer AS customer,
-        f.outcome AS outcome, f.failure_reason AS failure_reason, f.app_cache_hit AS app_cache_hit,
-        f.early_exit_rule AS early_exit_rule
+    query: `SELECT c.trace_id AS trace_id, c.action_id AS action_id, toString(c.d_calls - ifNull(r.d_actions, 0)) AS gap,
+        f.a_ts AS ts, f.a_end_ts AS end_ts, f.a_service AS service, f.a_surface AS surface,
+        f.a_customer AS customer, f.a_outcome AS outcome, f.a_failure_reason AS failure_reason,
+        f.a_app_cache_hit AS app_cache_hit, f.a_early_exit_rule AS early_exit_rule
       FROM (
-        SELECT trace_id, action_id, sum(cost_usd) AS d FROM ${database}.llm_calls
+        SELECT trace_id, action_id, sum(cost_usd) AS d_calls FROM ${database}.llm_calls
         WHERE correction = 'reprice' AND action_id != '' AND (trace_id, action_id) IN (
           SELECT trace_id, action_id FROM ${database}.llm_calls WHERE ${windowSql(options.to)} AND action_id != '')
         GROUP BY trace_id, action_id
       ) AS c
       INNER JOIN (
-        SELECT trace_id, action_id, any(ts) AS ts, any(end_ts) AS end_ts, any(service) AS service,
-          any(surface) AS surface, any(customer) AS customer, argMax(outcome, ts) AS outcome,
-          any(failure_reason) AS failure_reason, any(app_cache_hit) AS app_cache_hit,
-          any(early_exit_rule) AS early_exit_rule
+        SELECT trace_id, action_id, any(ts) AS a_ts, any(end_ts) AS a_end_ts, any(service) AS a_service,
+          any(surface) AS a_surface, any(customer) AS a_customer, any(outcome) AS a_outcome,
+          any(failure_reason) AS a_failure_reason, any(app_cache_hit) AS a_app_cache_hit,
+          any(early_exit_rule) AS a_early_exit_rule
         FROM ${database}.actions WHERE sign = 1 GROUP BY trace_id, action_id
       ) AS f ON f.trace_id = c.trace_id AND f.action_id = c.action_id
       LEFT JOIN (
-        SELECT trace_id, action_id, sum(cost_usd) AS d FROM ${database}.actions
+        SELECT trace_id, action_id, sum(cost_usd) AS d_actions FROM ${database}.actions
         WHERE correction = 'reprice' GROUP BY trace_id, action_id
       ) AS r ON r.trace_id = c.trace_id AND r.action_id = c.action_id
-      WHERE c.d != ifNull(r.d, 0)`,
+      WHERE c.d_calls != ifNull(r.d_actions, 0)`,
     format: 'JSONEachRow',
     query_params: { from: options.from.getTime(), to: options.to?.getTime() ?? 0 },
   });
