@@ -10,10 +10,13 @@
  * @module
  */
 
-import { computeCost } from './breakdown.ts';
+import { ORIGIN_BIT, computeCost } from './breakdown.ts';
 import type { PriceBreakdown } from './breakdown.ts';
 import { resolveModel } from './model-match.ts';
 import { OVERRIDES_SOURCE, OVERRIDES_VERSION, applyModelOverrides, serviceTierRule } from './overrides.ts';
+import type { ServiceTierRule } from './overrides.ts';
+import { rateTable } from './rated-table.ts';
+import type { RatedTable } from './rated-table.ts';
 import {
   GENAI_PRICES_SOURCE,
   GENAI_PRICES_VERSION,
@@ -82,12 +85,16 @@ interface Resolution {
   tableAt: (time: Date) => DatedTable | undefined;
   perDay: boolean;
   flags: readonly string[];
+  /** Service-tier rules by the tier as reported. */
+  rules: Map<string, ServiceTierRule>;
 }
 
 interface DatedTable {
   table: PriceTable;
   /** Prices spread from a GPU-hour cost by the book. */
   estimated: boolean;
+  /** The table rated per (service-tier rule, adjustment): both are cached objects, so identity is the key. */
+  rated: Map<ServiceTierRule, Map<Adjust | typeof NO_ADJUST, RatedTable>>;
 }
 
 const USAGE_FIELDS = [
@@ -103,6 +110,8 @@ const USAGE_FIELDS = [
 
 const DAY_MS = 86_400_000;
 
+const NO_ADJUST = Symbol('no adjustment');
+
 interface Adjust {
   factor: Dec;
   /** `regional` when an uplift applies. */
@@ -114,8 +123,23 @@ function isCount(n: unknown): boolean {
   return typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
 }
 
-function dedupe(flags: readonly string[]): string[] {
-  return [...new Set(flags)];
+function dedupe(flags: string[]): string[] {
+  return flags.length < 2 ? flags : [...new Set(flags)];
+}
+
+function unpricedBreakdown(provider: string, model: string, flags: string[]): PriceBreakdown {
+  return {
+    priced: false,
+    costUsd: '0',
+    buckets: {},
+    tier: 'standard',
+    source: 'none',
+    sourceVersion: '',
+    provider,
+    model,
+    estimated: false,
+    flags: dedupe(flags),
+  };
 }
 
 function boundedSet<K, V>(map: Map<K, V>, key: K, value: V, max: number): void {
@@ -126,17 +150,48 @@ function boundedSet<K, V>(map: Map<K, V>, key: K, value: V, max: number): void {
 export function createPricer(options: PricerOptions = {}): Pricer {
   const cacheSize = options.cacheSize ?? 10_000;
   const book = options.priceBook ?? emptyPriceBook();
-  const resolutions = new Map<string, Resolution | null>();
+  const { sources, versions } = originLabels(book.version);
+  const resolutions = new Map<string, Map<string, Resolution | null>>();
   /** Per resolution (not per model id: an alias or a book entry may price the same id differently). */
-  const tables = new WeakMap<Resolution, Map<string, DatedTable | null>>();
+  const tables = new WeakMap<Resolution, Map<number, DatedTable | null>>();
 
+  /** Cached on the names exactly as given (two map lookups, no string building on the hot path). */
   function resolve(provider: string, model: string): Resolution | null {
-    const key = `${canonicalProviderName(provider)}\n${model.trim().toLowerCase()}`;
-    const cached = resolutions.get(key);
+    let byModel = resolutions.get(provider);
+    if (byModel === undefined) {
+      byModel = new Map();
+      boundedSet(resolutions, provider, byModel, cacheSize);
+    }
+    const cached = byModel.get(model);
     if (cached !== undefined) return cached;
     const resolution = resolveUncached(provider, model);
-    boundedSet(resolutions, key, resolution, cacheSize);
+    boundedSet(byModel, model, resolution, cacheSize);
     return resolution;
+  }
+
+  function ruleFor(resolution: Resolution, serviceTier: string | undefined): ServiceTierRule {
+    const key = serviceTier ?? '';
+    let rule = resolution.rules.get(key);
+    if (rule === undefined) {
+      rule = serviceTierRule(resolution.providerId, resolution.modelId, serviceTier);
+      boundedSet(resolution.rules, key, rule, 64);
+    }
+    return rule;
+  }
+
+  function ratedFor(dated: DatedTable, rule: ServiceTierRule, adjust: Adjust | undefined): RatedTable {
+    let byAdjust = dated.rated.get(rule);
+    if (byAdjust === undefined) {
+      byAdjust = new Map();
+      boundedSet(dated.rated, rule, byAdjust, 64);
+    }
+    const key = adjust ?? NO_ADJUST;
+    let rated = byAdjust.get(key);
+    if (rated === undefined) {
+      rated = rateTable(dated.table, rule, adjust?.factor);
+      boundedSet(byAdjust, key, rated, 64);
+    }
+    return rated;
   }
 
   function resolveUncached(providerName: string, modelName: string): Resolution | null {
@@ -167,16 +222,17 @@ export function createPricer(options: PricerOptions = {}): Pricer {
       providers: [...new Set([found?.provider.id ?? providerId, genaiPricesProviderId(providerName)])],
       perDay: found === undefined || !hasTimeOfDayPrices(found.model),
       flags: [...(found?.flags ?? []), ...(alias !== undefined ? ['model_alias'] : [])],
+      rules: new Map(),
       tableAt(time) {
         const base = genaiAt(time);
         const entry = entryAt(entries, time.getTime());
         if (entry === undefined) {
-          return base === undefined ? undefined : { table: base, estimated: false };
+          return base === undefined ? undefined : { table: base, estimated: false, rated: new Map() };
         }
         // The book's keys replace genai-prices' (tiers and all); keys it does not set keep their price.
         const table: PriceTable = new Map(base ?? []);
         for (const [k, v] of entry.prices) table.set(k, { base: v.base, tiers: [...v.tiers] });
-        return { table, estimated: entry.estimated };
+        return { table, estimated: entry.estimated, rated: new Map() };
       },
     };
   }
@@ -188,7 +244,7 @@ export function createPricer(options: PricerOptions = {}): Pricer {
       days = new Map();
       tables.set(resolution, days);
     }
-    const key = String(Math.floor(time.getTime() / DAY_MS));
+    const key = Math.floor(time.getTime() / DAY_MS);
     const cached = days.get(key);
     if (cached !== undefined) return cached ?? undefined;
     const table = resolution.tableAt(time);
@@ -200,6 +256,7 @@ export function createPricer(options: PricerOptions = {}): Pricer {
 
   /** Book adjustments and regional uplift, cached per (resolution, UTC day, region): book dates are days. */
   function adjustFor(resolution: Resolution, time: Date, region: string | undefined): Adjust | undefined {
+    if (book.adjustments.length === 0 && (region === undefined || region === '')) return undefined;
     let byDay = adjustments.get(resolution);
     if (byDay === undefined) {
       byDay = new Map();
@@ -226,26 +283,16 @@ export function createPricer(options: PricerOptions = {}): Pricer {
 
   return {
     price(req: PriceRequest): PriceBreakdown {
-      const flags: string[] = [...(req.flags ?? [])];
+      const flags: string[] = req.flags === undefined || req.flags.length === 0 ? [] : [...req.flags];
       for (const field of USAGE_FIELDS) {
         if (!isCount(req.usage[field])) flags.push(`invalid_usage:${field}`);
       }
       const toolCalls = req.toolCalls ?? {};
-      for (const [tool, calls] of Object.entries(toolCalls)) {
-        if (!isCount(calls)) flags.push(`invalid_usage:tool_calls.${tool}`);
+      for (const tool in toolCalls) {
+        if (!isCount(toolCalls[tool])) flags.push(`invalid_usage:tool_calls.${tool}`);
       }
-      const unpriced = (provider: string, model: string): PriceBreakdown => ({
-        priced: false,
-        costUsd: '0',
-        buckets: {},
-        tier: 'standard',
-        source: 'none',
-        sourceVersion: '',
-        provider,
-        model,
-        estimated: false,
-        flags: dedupe(flags),
-      });
+      const unpriced = (provider: string, model: string): PriceBreakdown =>
+        unpricedBreakdown(provider, model, flags);
 
       let resolution = resolve(req.provider, req.model);
       if (resolution === null && req.fallbackModel) {
@@ -257,9 +304,9 @@ export function createPricer(options: PricerOptions = {}): Pricer {
         return unpriced(canonicalProviderName(req.provider), req.model.trim().toLowerCase());
       }
       const { providerId, modelId } = resolution;
-      flags.push(...resolution.flags);
+      if (resolution.flags.length > 0) flags.push(...resolution.flags);
       if (Number.isNaN(req.time.getTime())) flags.push('invalid_usage:time');
-      if (flags.some(isBlockingFlag)) return unpriced(providerId, modelId);
+      if (flags.length > 0 && flags.some(isBlockingFlag)) return unpriced(providerId, modelId);
       const dated = tableFor(resolution, req.time);
       if (dated === undefined) {
         // Known model, but no price in force at the call's time (e.g. before a book entry starts).
@@ -269,16 +316,14 @@ export function createPricer(options: PricerOptions = {}): Pricer {
       const adjust = adjustFor(resolution, req.time, req.region);
 
       const result = computeCost({
-        table: dated.table,
+        rated: ratedFor(dated, ruleFor(resolution, req.serviceTier), adjust),
         usage: req.usage,
-        serviceTier: serviceTierRule(providerId, modelId, req.serviceTier),
         toolCalls,
-        factor: adjust?.factor,
       });
       if (dated.estimated) flags.push('estimated_price:gpu_hour');
-      const origins = new Set(result.origins);
-      if (adjust?.fromBook) origins.add('price-book');
-      if (adjust !== undefined && !adjust.fromBook) origins.add('costline-overrides');
+      let origins = result.origins;
+      if (adjust?.fromBook) origins |= ORIGIN_BIT['price-book'];
+      if (adjust !== undefined && !adjust.fromBook) origins |= ORIGIN_BIT['costline-overrides'];
       const tier = adjust?.regional
         ? result.tier === 'standard'
           ? 'regional'
@@ -289,12 +334,12 @@ export function createPricer(options: PricerOptions = {}): Pricer {
         costUsd: result.costUsd,
         buckets: result.buckets,
         tier,
-        source: sourceOf(origins),
-        sourceVersion: versionOf(origins, book.version),
+        source: sources[origins] ?? GENAI_PRICES_SOURCE,
+        sourceVersion: versions[origins] ?? GENAI_PRICES_VERSION,
         provider: providerId,
         model: modelId,
         estimated: dated.estimated,
-        flags: dedupe([...flags, ...result.flags]),
+        flags: dedupe(result.flags.length === 0 ? flags : [...flags, ...result.flags]),
       };
     },
   };
@@ -302,19 +347,22 @@ export function createPricer(options: PricerOptions = {}): Pricer {
 
 const ORIGIN_ORDER = [GENAI_PRICES_SOURCE, OVERRIDES_SOURCE, PRICE_BOOK_SOURCE] as const;
 
-/** `genai-prices`, `genai-prices+costline-overrides`, `genai-prices+price-book`, `price-book`… */
-function sourceOf(origins: ReadonlySet<string>): string {
-  const parts = ORIGIN_ORDER.filter((o) => origins.has(o));
-  return parts.length === 0 ? GENAI_PRICES_SOURCE : parts.join('+');
-}
-
-/** The version of each source, in the same order: `0.1.8+2026-12-03+acme-2026-11`. */
-function versionOf(origins: ReadonlySet<string>, bookVersion: string): string {
-  const versions: Record<string, string> = {
+/**
+ * Source names and versions for every set of origins (a bit mask), in a fixed order:
+ * `genai-prices+costline-overrides` with `0.1.8+2026-12-03`, `price-book` with the book's version…
+ */
+function originLabels(bookVersion: string): { sources: string[]; versions: string[] } {
+  const version: Record<string, string> = {
     [GENAI_PRICES_SOURCE]: GENAI_PRICES_VERSION,
     [OVERRIDES_SOURCE]: OVERRIDES_VERSION,
     [PRICE_BOOK_SOURCE]: bookVersion,
   };
-  const parts = ORIGIN_ORDER.filter((o) => origins.has(o));
-  return parts.length === 0 ? GENAI_PRICES_VERSION : parts.map((o) => versions[o]).join('+');
+  const sources: string[] = [];
+  const versions: string[] = [];
+  for (let mask = 0; mask < 8; mask++) {
+    const parts = ORIGIN_ORDER.filter((_, i) => (mask & (1 << i)) !== 0);
+    sources.push(parts.length === 0 ? GENAI_PRICES_SOURCE : parts.join('+'));
+    versions.push(parts.length === 0 ? GENAI_PRICES_VERSION : parts.map((o) => version[o]).join('+'));
+  }
+  return { sources, versions };
 }
