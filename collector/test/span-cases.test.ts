@@ -164,4 +164,11 @@ describe('span cases', () => {
       ['0', '0.005', true, ['avoided_cost:from_tokens']],
     ]);
   });
+
+  it('an unknown model is stored priced = false, counted in /metrics, never a silent $0', async () => {
+    await ingest([chat('unknown-model', { 'gen_ai.request.model': 'gpt-9-ultra' })]);
+    expect(await calls('unknown-model')).toEqual([expect.objectContaining({ priced: false, cost_usd: '0' })]);
+    const metrics = await (await fetch(`${tc.url}/metrics`)).text();
+    expect(metrics).toContain('costline_model_calls_unpriced_total{model="gpt-9-ultra",provider="openai"} 1');
+  });
 });
