@@ -30,7 +30,7 @@ import type { Dec } from './money.ts';
 import { PRICE_BOOK_SOURCE, adjustmentFor, bookEntries, entryAt, findAlias } from './price-book.ts';
 import { emptyPriceBook } from './price-book-parse.ts';
 import type { BookModel, PriceBook } from './price-book-parse.ts';
-import { canonicalProviderName, genaiPricesProviderId } from './provider-names.ts';
+import { genaiPricesProviderId } from './provider-names.ts';
 import { regionalUplift } from './regional-uplift.ts';
 import { isBlockingFlag } from './usage.ts';
 import type { Usage } from './usage.ts';
@@ -301,7 +301,7 @@ export function createPricer(options: PricerOptions = {}): Pricer {
       }
       if (resolution === null) {
         flags.push('unknown_model');
-        return unpriced(canonicalProviderName(req.provider), req.model.trim().toLowerCase());
+        return unpriced(genaiPricesProviderId(req.provider), req.model.trim().toLowerCase());
       }
       const { providerId, modelId } = resolution;
       if (resolution.flags.length > 0) flags.push(...resolution.flags);

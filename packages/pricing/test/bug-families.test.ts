@@ -317,6 +317,24 @@ describe('what cannot be priced is flagged, never a silent $0', () => {
 
 describe('provider spellings of every producer map to the same price', () => {
   it.each([
+    ['x_ai', 'x-ai'],
+    ['xai', 'x-ai'],
+    ['mistral_ai', 'mistral'],
+    ['moonshot_ai', 'moonshotai'],
+    ['together_ai', 'together'],
+    ['deepseek', 'deepseek'],
+    ['ibm.watsonx.ai', 'ibm.watsonx.ai'],
+  ])('%s maps to the genai-prices provider %s', (provider, id) => {
+    const out = price({
+      provider,
+      model: 'no-such-model',
+      usage: { prompt_tokens: 1, completion_tokens: 0 },
+    });
+    expect(out.provider).toBe(id);
+    expect(out.flags).toContain('unknown_model');
+  });
+
+  it.each([
     ['gcp.gemini', 'gemini-2.5-flash', { promptTokenCount: 1000, candidatesTokenCount: 0 }, '0.0003'],
     ['gcp.vertex_ai', 'gemini-2.5-flash', { promptTokenCount: 1000, candidatesTokenCount: 0 }, '0.0003'],
     ['vertexai', 'gemini-2.5-flash', { promptTokenCount: 1000, candidatesTokenCount: 0 }, '0.0003'],
@@ -325,6 +343,17 @@ describe('provider spellings of every producer map to the same price', () => {
     ['azure.ai.openai', 'gpt-4o-2024-08-06', { prompt_tokens: 1000, completion_tokens: 0 }, '0.0025'],
     ['az.ai.openai', 'gpt-4o-2024-08-06', { prompt_tokens: 1000, completion_tokens: 0 }, '0.0025'],
     ['litellm', 'openai/gpt-4o', { prompt_tokens: 1000, completion_tokens: 0 }, '0.0025'],
+    ['OpenAI', 'gpt-4o', { prompt_tokens: 1000, completion_tokens: 0 }, '0.0025'],
+    ['openai.chat', 'gpt-4o', { prompt_tokens: 1000, completion_tokens: 0 }, '0.0025'],
+    ['openai.responses', 'gpt-4o', { input_tokens: 1000, output_tokens: 0 }, '0.0025'],
+    ['anthropic.messages', 'claude-sonnet-4-5', { input_tokens: 1000, output_tokens: 0 }, '0.003'],
+    ['amazon-bedrock', BEDROCK_SONNET_45, { inputTokens: 1000, outputTokens: 0 }, '0.003'],
+    [
+      'google.generative-ai',
+      'gemini-2.5-flash',
+      { promptTokenCount: 1000, candidatesTokenCount: 0 },
+      '0.0003',
+    ],
   ])('%s %s', (provider, model, usage, usd) => {
     expectCost(price({ provider, model, usage }), usd);
   });
