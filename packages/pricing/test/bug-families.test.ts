@@ -201,6 +201,28 @@ describe('dated snapshots resolve to their own model, never a shorter prefix', (
   });
 });
 
+describe('embeddings are input only', () => {
+  it('OpenAI embeddings and Bedrock Titan embeddings', () => {
+    // 8000 × $0.02 and 5000 × $0.10 per million
+    expectCost(
+      price({
+        provider: 'openai',
+        model: 'text-embedding-3-small',
+        usage: { prompt_tokens: 8000, total_tokens: 8000 },
+      }),
+      '0.00016',
+      8000,
+    );
+    const titan = price({
+      provider: 'aws.bedrock',
+      model: 'amazon.titan-embed-text-v2:0',
+      usage: { embedding: [0.1, 0.2], inputTextTokenCount: 5000 },
+    });
+    expectCost(titan, '0.0005', 5000);
+    expect(titan.output_tokens_total).toBe(0);
+  });
+});
+
 describe('prices are effective-dated by the call time', () => {
   it('o3 before and after the 2025-06-10 price cut', () => {
     const usage = { prompt_tokens: 1000, completion_tokens: 1000 };
