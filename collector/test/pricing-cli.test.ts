@@ -13,7 +13,7 @@ import { describe, expect, it } from 'vitest';
 import { usdToPico } from '../src/store/money.ts';
 import { captureOtlp } from './support/otlp-capture.ts';
 import type { SpanSpec } from './support/otlp-capture.ts';
-import { runCostline } from './support/run-cli.ts';
+import { freePort, runCostline, startServe } from './support/run-cli.ts';
 
 const fixtures = new URL('../../packages/pricing/test/fixtures/', import.meta.url);
 const CASES = (
@@ -211,5 +211,53 @@ describe('costline reprice on an embedded store', () => {
 
     const again = await runCostline(['reprice', '--from', '2026-11-01', '--price-book', book, '--json'], env);
     expect(JSON.parse(again.stdout)).toMatchObject({ changed: 0, deltaUsd: '0.000000000000' });
+  });
+});
+
+describe('costline reprice through a running collector', () => {
+  it('goes through POST /api/reprice with the ingest token while the collector holds the store', async () => {
+    const dir = await tempDir();
+    const env = {
+      COSTLINE_DATA_DIR: join(dir, 'store'),
+      COSTLINE_PORT: String(await freePort()),
+      COSTLINE_INGEST_TOKEN: 't0ken',
+    };
+    const { child, url } = await startServe(env);
+    try {
+      const { requests } = await captureOtlp([call('gpt-4o', 0)], { encoding: 'protobuf' });
+      const posted = await fetch(`${url}/v1/traces`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-protobuf', authorization: 'Bearer t0ken' },
+        body: requests[0]?.body,
+      });
+      expect(posted.status).toBe(200);
+      const book = join(dir, 'book.yaml');
+      await writeFile(book, BOOK);
+      const denied = await runCostline(['reprice', '--from', '2026-11-01', '--price-book', book], {
+        ...env,
+        COSTLINE_INGEST_TOKEN: 'wrong',
+      });
+      expect(denied.code).toBe(1);
+      expect(denied.stderr).toMatch(/\(401\)/);
+      let result: { calls: number; changed: number; deltaUsd: string } | undefined;
+      for (let i = 0; i < 50 && !result?.calls; i++) {
+        const run = await runCostline(
+          ['reprice', '--from', '2026-11-01', '--price-book', book, '--json'],
+          env,
+        );
+        expect(run.code, run.stderr).toBe(0);
+        result = JSON.parse(run.stdout) as typeof result;
+      }
+      // 10000 × ($2.50 − $2) + 1000 × ($10 − $8) per million = −$0.007
+      expect(result).toMatchObject({ calls: 1, changed: 1, deltaUsd: '-0.007000000000' });
+      const sum = await runCostline(
+        ['sql', 'SELECT toString(sum(cost_usd)) AS c FROM costline.llm_calls', '--format', 'CSV'],
+        env,
+      );
+      expect(sum.stdout.trim()).toBe('"0.028"');
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    }
   });
 });
