@@ -157,6 +157,13 @@ describe('costline reprice', () => {
       deltaUsd: '-0.018000000000',
     });
     expect(await totals()).toEqual(before);
+    // Paged one call at a time (keyset pagination inside each day), the result is the same.
+    const paged = await reprice(testClient(), tc.database, bookPricer, {
+      from: FROM,
+      dryRun: true,
+      pageSize: 1,
+    });
+    expect(paged).toEqual(result);
   });
 
   it('appends delta rows for an earlier-dated price-book entry; costs and the report move by exactly the delta', async () => {

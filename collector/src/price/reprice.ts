@@ -163,6 +163,20 @@ function pageQuery(db: string, to: Date | undefined): string {
   LIMIT {limit:UInt32}`;
 }
 
+const SLICE_MS = 86_400_000;
+
+/** Epoch ms of the last stored call at or after `from` (or `from` when there is none). */
+async function lastCallMs(client: ClickHouseClient, database: string, from: Date): Promise<number> {
+  const rs = await client.query({
+    query: `SELECT toString(toUnixTimestamp64Milli(max(ts))) AS last, count() AS rows FROM ${database}.llm_calls
+            WHERE ts >= fromUnixTimestamp64Milli({from:Int64})`,
+    format: 'JSONEachRow',
+    query_params: { from: from.getTime() },
+  });
+  const [row] = await rs.json<{ last: string; rows: string | number }>();
+  return row && Number(row.rows) > 0 ? Number(row.last) : from.getTime();
+}
+
 /** `run` (the run's priced_at) makes the token unique to the run; a retry of the same insert dedupes. */
 async function insert(client: ClickHouseClient, table: string, run: string, rows: object[]): Promise<void> {
   if (rows.length === 0) return;
@@ -188,7 +202,7 @@ export async function reprice(
   const dryRun = options.dryRun ?? false;
   const limit = options.pageSize ?? 5000;
   const pricedAt = nowText((options.now ?? (() => new Date()))());
-  const params = { from: options.from.getTime(), to: options.to?.getTime() ?? 0 };
+  const end = options.to?.getTime() ?? (await lastCallMs(client, database, options.from)) + 1;
   const byModel = new Map<
     string,
     { provider: string; model: string; calls: number; old: bigint; new: bigint }
@@ -199,90 +213,93 @@ export async function reprice(
   let unpriceable = 0;
   let oldTotal = 0n;
   let newTotal = 0n;
-  let after = { trace: '', span: '' };
-
-  for (;;) {
-    const rs = await client.query({
-      query: pageQuery(database, options.to),
-      format: 'JSONEachRow',
-      query_params: { ...params, after_trace: after.trace, after_span: after.span, limit },
-    });
-    const page = (await rs.json<Record<string, unknown>>()).map(
-      (r) =>
-        Object.fromEntries(
-          Object.entries(r).map(([k, v]) => [k.replace(/^f_/, ''), v]),
-        ) as unknown as CallState,
-    );
-    if (page.length === 0) break;
-    const last = page[page.length - 1];
-    if (last) after = { trace: last.trace_id, span: last.span_id };
-    const deltas: object[] = [];
-    for (const c of page) {
-      calls++;
-      const blocked = c.usage_missing || c.price_flags.some(isBlockingFlag);
-      const model = c.response_model || c.request_model;
-      const toolCalls = Object.fromEntries(Object.entries(c.tool_calls).map(([k, v]) => [k, n(v)]));
-      const breakdown = blocked
-        ? undefined
-        : pricer.price({
-            provider: c.provider,
-            model,
-            fallbackModel: c.request_model !== model ? c.request_model : undefined,
-            region: c.region || undefined,
-            time: new Date(`${c.ts.replace(' ', 'T')}Z`),
-            usage: usageOf(c),
-            serviceTier: c.service_tier || undefined,
-            toolCalls,
-          });
-      if (!breakdown?.priced) {
-        // A call with tokens the new prices cannot price keeps its cost; one with none costs nothing either way.
-        if (!blocked && breakdown && !Object.values(usageOf(c)).every((v) => v === 0)) unpriceable++;
-        continue;
-      }
-      const next = costColumns(breakdown);
-      const diff = Object.fromEntries(
-        COST_COLUMNS.map((k) => [k, usdToPico(next[k]) - usdToPico(c[k])]),
-      ) as Record<keyof CostColumns, bigint>;
-      const key = `${c.provider}\n${model}`;
-      const m = byModel.get(key) ?? { provider: c.provider, model, calls: 0, old: 0n, new: 0n };
-      m.calls++;
-      m.old += usdToPico(c.cost_usd);
-      m.new += usdToPico(next.cost_usd);
-      byModel.set(key, m);
-      oldTotal += usdToPico(c.cost_usd);
-      newTotal += usdToPico(next.cost_usd);
-      if (COST_COLUMNS.every((k) => diff[k] === 0n)) continue;
-      changed++;
-      if (c.action_id) {
-        const ak = `${c.trace_id}\n${c.action_id}`;
-        pendingActions.set(ak, (pendingActions.get(ak) ?? 0n) + diff.cost_usd);
-      }
-      deltas.push({
-        ...Object.fromEntries(
-          FACT_COLUMNS.filter((k) => !k.endsWith('_tokens')).map((k) => [k, c[k as keyof CallState]]),
-        ),
-        trace_id: c.trace_id,
-        span_id: c.span_id,
-        action_outcome: c.action_outcome,
-        tool_calls: {},
-        ...Object.fromEntries(COST_COLUMNS.map((k) => [k, picoToUsd(diff[k])])),
-        priced: true,
-        price_source: breakdown.source,
-        price_version: breakdown.sourceVersion,
-        pricing_tier: breakdown.tier,
-        price_flags: breakdown.flags,
-        price_estimated: breakdown.estimated,
-        usage_missing: false,
-        duration_ms: 0,
-        ttft_ms: null,
-        app_cache_hit: false,
-        sign: 0,
-        correction: 'reprice',
-        priced_at: pricedAt,
+  // A day of calls at a time (each grouped once), paged by key inside the day.
+  for (let sliceFrom = options.from.getTime(); sliceFrom < end; sliceFrom += SLICE_MS) {
+    const params = { from: sliceFrom, to: Math.min(sliceFrom + SLICE_MS, end) };
+    let after = { trace: '', span: '' };
+    for (;;) {
+      const rs = await client.query({
+        query: pageQuery(database, new Date(params.to)),
+        format: 'JSONEachRow',
+        query_params: { ...params, after_trace: after.trace, after_span: after.span, limit },
       });
+      const page = (await rs.json<Record<string, unknown>>()).map(
+        (r) =>
+          Object.fromEntries(
+            Object.entries(r).map(([k, v]) => [k.replace(/^f_/, ''), v]),
+          ) as unknown as CallState,
+      );
+      if (page.length === 0) break;
+      const last = page[page.length - 1];
+      if (last) after = { trace: last.trace_id, span: last.span_id };
+      const deltas: object[] = [];
+      for (const c of page) {
+        calls++;
+        const blocked = c.usage_missing || c.price_flags.some(isBlockingFlag);
+        const model = c.response_model || c.request_model;
+        const toolCalls = Object.fromEntries(Object.entries(c.tool_calls).map(([k, v]) => [k, n(v)]));
+        const breakdown = blocked
+          ? undefined
+          : pricer.price({
+              provider: c.provider,
+              model,
+              fallbackModel: c.request_model !== model ? c.request_model : undefined,
+              region: c.region || undefined,
+              time: new Date(`${c.ts.replace(' ', 'T')}Z`),
+              usage: usageOf(c),
+              serviceTier: c.service_tier || undefined,
+              toolCalls,
+            });
+        if (!breakdown?.priced) {
+          // A call with tokens the new prices cannot price keeps its cost; one with none costs nothing either way.
+          if (!blocked && breakdown && !Object.values(usageOf(c)).every((v) => v === 0)) unpriceable++;
+          continue;
+        }
+        const next = costColumns(breakdown);
+        const diff = Object.fromEntries(
+          COST_COLUMNS.map((k) => [k, usdToPico(next[k]) - usdToPico(c[k])]),
+        ) as Record<keyof CostColumns, bigint>;
+        const key = `${c.provider}\n${model}`;
+        const m = byModel.get(key) ?? { provider: c.provider, model, calls: 0, old: 0n, new: 0n };
+        m.calls++;
+        m.old += usdToPico(c.cost_usd);
+        m.new += usdToPico(next.cost_usd);
+        byModel.set(key, m);
+        oldTotal += usdToPico(c.cost_usd);
+        newTotal += usdToPico(next.cost_usd);
+        if (COST_COLUMNS.every((k) => diff[k] === 0n)) continue;
+        changed++;
+        if (c.action_id) {
+          const ak = `${c.trace_id}\n${c.action_id}`;
+          pendingActions.set(ak, (pendingActions.get(ak) ?? 0n) + diff.cost_usd);
+        }
+        deltas.push({
+          ...Object.fromEntries(
+            FACT_COLUMNS.filter((k) => !k.endsWith('_tokens')).map((k) => [k, c[k as keyof CallState]]),
+          ),
+          trace_id: c.trace_id,
+          span_id: c.span_id,
+          action_outcome: c.action_outcome,
+          tool_calls: {},
+          ...Object.fromEntries(COST_COLUMNS.map((k) => [k, picoToUsd(diff[k])])),
+          priced: true,
+          price_source: breakdown.source,
+          price_version: breakdown.sourceVersion,
+          pricing_tier: breakdown.tier,
+          price_flags: breakdown.flags,
+          price_estimated: breakdown.estimated,
+          usage_missing: false,
+          duration_ms: 0,
+          ttft_ms: null,
+          app_cache_hit: false,
+          sign: 0,
+          correction: 'reprice',
+          priced_at: pricedAt,
+        });
+      }
+      if (!dryRun) await insert(client, `${database}.llm_calls`, pricedAt, deltas);
+      if (page.length < limit) break;
     }
-    if (!dryRun) await insert(client, `${database}.llm_calls`, pricedAt, deltas);
-    if (page.length < limit) break;
   }
 
   const actionsChanged = dryRun
