@@ -22,11 +22,18 @@ export function pricerFor(settings: Settings): Pricer {
   return createPricer({ priceBook: book });
 }
 
+/** An ISO 8601 date (a bare date is 00:00 UTC) or a time ago: 30m, 12h, 7d, 2w. */
 function parseDate(text: string | undefined, flag: string): Date | undefined {
   if (text === undefined) return undefined;
+  const ago = /^(\d+)([mhdw])$/.exec(text);
+  if (ago) {
+    const unit = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 }[ago[2] as 'm' | 'h' | 'd' | 'w'];
+    return new Date(Date.now() - Number(ago[1]) * unit);
+  }
   const d = new Date(/^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00:00Z` : text);
-  if (Number.isNaN(d.getTime()))
-    throw new UsageError(`${flag} ${JSON.stringify(text)}: not an ISO 8601 date`);
+  if (Number.isNaN(d.getTime())) {
+    throw new UsageError(`${flag} ${JSON.stringify(text)}: use an ISO 8601 date or 30m, 12h, 7d, 2w`);
+  }
   return d;
 }
 
@@ -106,6 +113,10 @@ export async function repriceCommand(settings: Settings, io: Io, flags: RepriceF
   return 0;
 }
 
+function usd(amount: string): string {
+  return amount.startsWith('-') ? `-$${amount.slice(1)}` : `$${amount}`;
+}
+
 export function renderReprice(r: RepriceResult): string {
   const lines = [
     `${r.dryRun ? 'Dry run — nothing written. ' : ''}Re-priced calls from ${r.from}${r.to ? ` to ${r.to}` : ''}:`,
@@ -113,14 +124,16 @@ export function renderReprice(r: RepriceResult): string {
     `  calls changed    ${r.changed}${r.dryRun ? ' (would get a delta row)' : ' (a delta row each)'}`,
     `  actions changed  ${r.actionsChanged}`,
     `  unpriceable      ${r.unpriceable} (kept at their stored cost)`,
-    `  cost before      $${r.oldUsd}`,
-    `  cost after       $${r.newUsd}`,
-    `  delta            $${r.deltaUsd}`,
+    `  cost before      ${usd(r.oldUsd)}`,
+    `  cost after       ${usd(r.newUsd)}`,
+    `  delta            ${usd(r.deltaUsd)}`,
   ];
   if (r.byModel.length > 0) {
     lines.push('', 'By model (calls, before → after, delta):');
     for (const m of r.byModel) {
-      lines.push(`  ${m.provider}/${m.model}: ${m.calls}, $${m.oldUsd} → $${m.newUsd}, $${m.deltaUsd}`);
+      lines.push(
+        `  ${m.provider}/${m.model}: ${m.calls}, ${usd(m.oldUsd)} → ${usd(m.newUsd)}, ${usd(m.deltaUsd)}`,
+      );
     }
   }
   return `${lines.join('\n')}\n`;
