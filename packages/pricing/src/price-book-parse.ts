@@ -275,6 +275,7 @@ function parseModel(ctx: Ctx, obj: Record<string, unknown>, i: number): BookMode
     const perToken = TOKEN_PRICE_KEYS.find((k) => obj[k] !== undefined);
     if (perToken !== undefined)
       fail(ctx, [...path, perToken], 'give either gpu_hour or per-token prices, not both');
+    if (obj['tiers'] !== undefined) fail(ctx, [...path, 'tiers'], 'a gpu_hour price has no tiers');
     prices = gpuHourPrices(ctx, gpu, [...path, 'gpu_hour']);
   } else {
     prices = parsePrices(ctx, obj, path);

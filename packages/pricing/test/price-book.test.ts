@@ -327,6 +327,13 @@ describe('price book validation', () => {
     expect(err.message).toMatch(problem);
   });
 
+  it('refuses tiers on a GPU-hour price', () => {
+    const err = error(
+      'models:\n  - provider: p\n    model: m\n    gpu_hour: {usd_per_gpu_hour: 1, tokens_per_hour: 10}\n    tiers: []\n',
+    );
+    expect({ line: err.line, field: err.field }).toEqual({ line: 5, field: 'models[0].tiers' });
+  });
+
   it('accepts JSON, and versions an undeclared book by its content', () => {
     const b = parsePriceBook('{"models": [{"provider": "p", "model": "m", "input_mtok": 1}]}');
     expect(b.version).toMatch(/^[0-9a-f]{12}$/);
