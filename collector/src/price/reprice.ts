@@ -14,12 +14,13 @@
  * @module
  */
 
-import { createHash } from 'node:crypto';
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Pricer, Usage } from '@costline/pricing';
 import { isBlockingFlag } from '@costline/pricing';
 import { picoToUsd, usdToPico } from '../store/money.ts';
 import { COST_COLUMNS, costColumns, nowText } from './call-row.ts';
+import { repriceActions } from './reprice-actions.ts';
+import { insert, windowSql } from './reprice-store.ts';
 import type { CostColumns } from './call-row.ts';
 
 export interface RepriceOptions {
@@ -111,10 +112,6 @@ function usageOf(c: CallState): Usage {
   };
 }
 
-function windowSql(to: Date | undefined): string {
-  return `ts >= fromUnixTimestamp64Milli({from:Int64})${to ? ' AND ts < fromUnixTimestamp64Milli({to:Int64})' : ''}`;
-}
-
 const FACT_COLUMNS = [
   'ts',
   'parent_span_id',
@@ -175,22 +172,6 @@ async function lastCallMs(client: ClickHouseClient, database: string, from: Date
   });
   const [row] = await rs.json<{ last: string; rows: string | number }>();
   return row && Number(row.rows) > 0 ? Number(row.last) : from.getTime();
-}
-
-/** `run` (the run's priced_at) makes the token unique to the run; a retry of the same insert dedupes. */
-async function insert(client: ClickHouseClient, table: string, run: string, rows: object[]): Promise<void> {
-  if (rows.length === 0) return;
-  const token = createHash('sha256')
-    .update(`${table}\n${run}\n`)
-    .update(JSON.stringify(rows))
-    .digest('hex')
-    .slice(0, 32);
-  await client.insert({
-    table,
-    values: rows,
-    format: 'JSONEachRow',
-    clickhouse_settings: { insert_deduplication_token: token },
-  });
 }
 
 export async function reprice(
@@ -329,84 +310,4 @@ export async function reprice(
         deltaUsd: picoToUsd(m.new - m.old),
       })),
   };
-}
-
-interface ActionGap {
-  trace_id: string;
-  action_id: string;
-  gap: string;
-  ts: string;
-  end_ts: string;
-  service: string;
-  surface: string;
-  customer: string;
-  outcome: string;
-  failure_reason: string;
-  app_cache_hit: boolean;
-  early_exit_rule: string;
-}
-
-/**
- * Brings each action of the window's calls in line: its reprice delta rows must sum to its calls'
- * reprice delta rows. Reads what is stored, so it also completes an earlier run that was cut off.
- */
-async function repriceActions(
-  client: ClickHouseClient,
-  database: string,
-  options: RepriceOptions,
-  pricedAt: string,
-): Promise<number> {
-  const rs = await client.query({
-    query: `SELECT c.trace_id AS trace_id, c.action_id AS action_id, toString(c.d_calls - ifNull(r.d_actions, 0)) AS gap,
-        f.a_ts AS ts, f.a_end_ts AS end_ts, f.a_service AS service, f.a_surface AS surface,
-        f.a_customer AS customer, f.a_outcome AS outcome, f.a_failure_reason AS failure_reason,
-        f.a_app_cache_hit AS app_cache_hit, f.a_early_exit_rule AS early_exit_rule
-      FROM (
-        SELECT trace_id, action_id, sum(cost_usd) AS d_calls FROM ${database}.llm_calls
-        WHERE correction = 'reprice' AND action_id != '' AND (trace_id, action_id) IN (
-          SELECT trace_id, action_id FROM ${database}.llm_calls WHERE ${windowSql(options.to)} AND action_id != '')
-        GROUP BY trace_id, action_id
-      ) AS c
-      INNER JOIN (
-        SELECT trace_id, action_id, any(ts) AS a_ts, any(end_ts) AS a_end_ts, any(service) AS a_service,
-          any(surface) AS a_surface, any(customer) AS a_customer, any(outcome) AS a_outcome,
-          any(failure_reason) AS a_failure_reason, any(app_cache_hit) AS a_app_cache_hit,
-          any(early_exit_rule) AS a_early_exit_rule
-        FROM ${database}.actions WHERE sign = 1 GROUP BY trace_id, action_id
-      ) AS f ON f.trace_id = c.trace_id AND f.action_id = c.action_id
-      LEFT JOIN (
-        SELECT trace_id, action_id, sum(cost_usd) AS d_actions FROM ${database}.actions
-        WHERE correction = 'reprice' GROUP BY trace_id, action_id
-      ) AS r ON r.trace_id = c.trace_id AND r.action_id = c.action_id
-      WHERE c.d_calls != ifNull(r.d_actions, 0)`,
-    format: 'JSONEachRow',
-    query_params: { from: options.from.getTime(), to: options.to?.getTime() ?? 0 },
-  });
-  const gaps = await rs.json<ActionGap>();
-  const rows = gaps.map((g) => ({
-    ts: g.ts,
-    end_ts: g.end_ts,
-    trace_id: g.trace_id,
-    action_id: g.action_id,
-    service: g.service,
-    surface: g.surface,
-    customer: g.customer,
-    outcome: g.outcome,
-    failure_reason: g.failure_reason,
-    duration_ms: 0,
-    llm_calls: 0,
-    failed_calls: 0,
-    retries: 0,
-    input_tokens: 0,
-    output_tokens: 0,
-    cache_read_tokens: 0,
-    cost_usd: picoToUsd(usdToPico(g.gap)),
-    app_cache_hit: g.app_cache_hit,
-    early_exit_rule: g.early_exit_rule,
-    avoided_cost_usd: '0',
-    sign: 0,
-    correction: 'reprice',
-  }));
-  await insert(client, `${database}.actions`, pricedAt, rows);
-  return rows.length;
 }
