@@ -2,8 +2,9 @@
  * The pricer: resolves a call's model (user aliases, then the user's price book, then the
  * genai-prices data with Costline's overrides), picks the price effective at the call's own time,
  * applies the book's discounts, markups and regional uplifts, and returns an exact cost breakdown.
- * Resolved prices are cached per (provider, model, UTC day, region), so the hot path is two map
- * lookups and a few decimal multiplications. Nothing here fetches: genai-prices' bundled snapshot
+ * Resolutions are cached per (provider, model) as given, price tables per UTC day, rated tables per
+ * (service tier, adjustment), so the hot path is a few map lookups and exact integer multiplications
+ * (see breakdown.ts). Nothing here fetches: genai-prices' bundled snapshot
  * and the book are the only price data (`updatePrices`, genai-prices' opt-in auto-update, is never
  * called).
  *
@@ -12,25 +13,20 @@
 
 import { ORIGIN_BIT, computeCost } from './breakdown.ts';
 import type { PriceBreakdown } from './breakdown.ts';
-import { resolveModel } from './model-match.ts';
-import { OVERRIDES_SOURCE, OVERRIDES_VERSION, applyModelOverrides, serviceTierRule } from './overrides.ts';
+import { serviceTierRule } from './overrides.ts';
 import type { ServiceTierRule } from './overrides.ts';
 import { rateTable } from './rated-table.ts';
 import type { RatedTable } from './rated-table.ts';
-import {
-  GENAI_PRICES_SOURCE,
-  GENAI_PRICES_VERSION,
-  effectivePrices,
-  hasTimeOfDayPrices,
-  toPriceTable,
-} from './price-table.ts';
-import type { PriceTable } from './price-table.ts';
+import { GENAI_PRICES_SOURCE, GENAI_PRICES_VERSION } from './price-table.ts';
 import { ONE } from './money.ts';
 import type { Dec } from './money.ts';
-import { PRICE_BOOK_SOURCE, adjustmentFor, bookEntries, entryAt, findAlias } from './price-book.ts';
+import { adjustmentFor } from './price-book.ts';
 import { emptyPriceBook } from './price-book-parse.ts';
-import type { BookModel, PriceBook } from './price-book-parse.ts';
+import type { PriceBook } from './price-book-parse.ts';
+import { originLabels } from './price-source.ts';
 import { genaiPricesProviderId } from './provider-names.ts';
+import { NO_ADJUST, resolveCall } from './resolution.ts';
+import type { Adjust, DatedTable, Resolution } from './resolution.ts';
 import { regionalUplift } from './regional-uplift.ts';
 import { isBlockingFlag } from './usage.ts';
 import type { Usage } from './usage.ts';
@@ -75,28 +71,6 @@ export interface PricerOptions {
   priceBook?: PriceBook | undefined;
 }
 
-interface Resolution {
-  providerId: string;
-  modelId: string;
-  /** Names an adjustment may match: the resolved id and the name as given. */
-  names: readonly string[];
-  /** Providers an adjustment may match: the resolved one and the one the call went through (a router). */
-  providers: readonly string[];
-  tableAt: (time: Date) => DatedTable | undefined;
-  perDay: boolean;
-  flags: readonly string[];
-  /** Service-tier rules by the tier as reported. */
-  rules: Map<string, ServiceTierRule>;
-}
-
-interface DatedTable {
-  table: PriceTable;
-  /** Prices spread from a GPU-hour cost by the book. */
-  estimated: boolean;
-  /** The table rated per (service-tier rule, adjustment): both are cached objects, so identity is the key. */
-  rated: Map<ServiceTierRule, Map<Adjust | typeof NO_ADJUST, RatedTable>>;
-}
-
 const USAGE_FIELDS = [
   'inputTokens',
   'cacheReadTokens',
@@ -109,15 +83,6 @@ const USAGE_FIELDS = [
 ] as const satisfies readonly (keyof Usage)[];
 
 const DAY_MS = 86_400_000;
-
-const NO_ADJUST = Symbol('no adjustment');
-
-interface Adjust {
-  factor: Dec;
-  /** `regional` when an uplift applies. */
-  regional: boolean;
-  fromBook: boolean;
-}
 
 function isCount(n: unknown): boolean {
   return typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
@@ -164,7 +129,7 @@ export function createPricer(options: PricerOptions = {}): Pricer {
     }
     const cached = byModel.get(model);
     if (cached !== undefined) return cached;
-    const resolution = resolveUncached(provider, model);
+    const resolution = resolveCall(book, provider, model);
     boundedSet(byModel, model, resolution, cacheSize);
     return resolution;
   }
@@ -192,49 +157,6 @@ export function createPricer(options: PricerOptions = {}): Pricer {
       boundedSet(byAdjust, key, rated, 64);
     }
     return rated;
-  }
-
-  function resolveUncached(providerName: string, modelName: string): Resolution | null {
-    let provider = providerName;
-    let name = modelName.trim().toLowerCase();
-    const alias = findAlias(book, genaiPricesProviderId(provider), name);
-    if (alias !== undefined) {
-      provider = alias.provider ?? provider;
-      name = alias.model.trim().toLowerCase();
-    }
-    const providerId = genaiPricesProviderId(provider);
-    const entries: BookModel[] = bookEntries(book, providerId, name);
-    const found = resolveModel(provider, name);
-    if (found === undefined && entries.length === 0) return null;
-    const genaiAt = (time: Date): PriceTable | undefined => {
-      if (found === undefined) return undefined;
-      const prices = effectivePrices(found.provider, found.model, time);
-      if (prices === undefined) return undefined;
-      const table = toPriceTable(prices);
-      applyModelOverrides(found.provider.id, found.model, table);
-      return table;
-    };
-    return {
-      // A model only the book knows keeps the book's names.
-      providerId: found?.provider.id ?? providerId,
-      modelId: found?.model.id ?? entries[0]?.model ?? name,
-      names: [...new Set([found?.model.id ?? name, name])],
-      providers: [...new Set([found?.provider.id ?? providerId, genaiPricesProviderId(providerName)])],
-      perDay: found === undefined || !hasTimeOfDayPrices(found.model),
-      flags: [...(found?.flags ?? []), ...(alias !== undefined ? ['model_alias'] : [])],
-      rules: new Map(),
-      tableAt(time) {
-        const base = genaiAt(time);
-        const entry = entryAt(entries, time.getTime());
-        if (entry === undefined) {
-          return base === undefined ? undefined : { table: base, estimated: false, rated: new Map() };
-        }
-        // The book's keys replace genai-prices' (tiers and all); keys it does not set keep their price.
-        const table: PriceTable = new Map(base ?? []);
-        for (const [k, v] of entry.prices) table.set(k, { base: v.base, tiers: [...v.tiers] });
-        return { table, estimated: entry.estimated, rated: new Map() };
-      },
-    };
   }
 
   function tableFor(resolution: Resolution, time: Date): DatedTable | undefined {
@@ -343,26 +265,4 @@ export function createPricer(options: PricerOptions = {}): Pricer {
       };
     },
   };
-}
-
-const ORIGIN_ORDER = [GENAI_PRICES_SOURCE, OVERRIDES_SOURCE, PRICE_BOOK_SOURCE] as const;
-
-/**
- * Source names and versions for every set of origins (a bit mask), in a fixed order:
- * `genai-prices+costline-overrides` with `0.1.8+2026-12-03`, `price-book` with the book's version…
- */
-function originLabels(bookVersion: string): { sources: string[]; versions: string[] } {
-  const version: Record<string, string> = {
-    [GENAI_PRICES_SOURCE]: GENAI_PRICES_VERSION,
-    [OVERRIDES_SOURCE]: OVERRIDES_VERSION,
-    [PRICE_BOOK_SOURCE]: bookVersion,
-  };
-  const sources: string[] = [];
-  const versions: string[] = [];
-  for (let mask = 0; mask < 8; mask++) {
-    const parts = ORIGIN_ORDER.filter((_, i) => (mask & (1 << i)) !== 0);
-    sources.push(parts.length === 0 ? GENAI_PRICES_SOURCE : parts.join('+'));
-    versions.push(parts.length === 0 ? GENAI_PRICES_VERSION : parts.map((o) => version[o]).join('+'));
-  }
-  return { sources, versions };
 }
