@@ -19,3 +19,6 @@ export { createAssembler } from './assemble/assembler.ts';
 export type { Assembler, AssemblerOptions, AssemblerStats } from './assemble/assembler.ts';
 export { readSettings } from './cli/settings.ts';
 export type { Settings } from './cli/settings.ts';
+export { reprice } from './price/reprice.ts';
+export type { RepriceOptions, RepriceResult, RepriceModelSummary } from './price/reprice.ts';
+export { unpricedModels } from './report/unpriced-models.ts';

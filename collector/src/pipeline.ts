@@ -48,7 +48,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
             metrics.inc('costline_actions_total');
             assembler.addAction(span);
           } else if (role === 'app_cache') {
-            assembler.addCall(appCacheRow(span, estimator));
+            assembler.addCall(appCacheRow(span, estimator, pricer));
           } else {
             const row = priceCall(readModelCall(span), pricer);
             metrics.inc('costline_model_calls_total');

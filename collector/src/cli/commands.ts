@@ -6,15 +6,17 @@
  */
 
 import { readFile } from 'node:fs/promises';
-import { createPricer, priceJson } from '@costline/pricing';
+import { priceJson } from '@costline/pricing';
 import { createCollector } from '../collector.ts';
 import { decodeJsonTraces } from '../otlp/decode-json.ts';
 import { renderReport } from '../report/render.ts';
 import type { UnpricedModel } from '../report/render.ts';
 import { surfaceReport } from '../report/surface-report.ts';
+import { unpricedModels } from '../report/unpriced-models.ts';
 import { createStoreClient } from '../store/client.ts';
 import { migrate } from '../store/migrate.ts';
 import { openQueryRunner } from './open-store.ts';
+import { pricerFor } from './pricing-commands.ts';
 import type { Settings } from './settings.ts';
 
 export interface Io {
@@ -33,6 +35,7 @@ export async function serve(settings: Settings, io: Io, signal: AbortSignal): Pr
     port: settings.port,
     host: settings.host,
     ingestToken: settings.ingestToken,
+    pricer: pricerFor(settings),
     log: (m) => io.stderr(`[costline] ${m}\n`),
   });
   const port = await collector.start();
@@ -45,7 +48,14 @@ export async function serve(settings: Settings, io: Io, signal: AbortSignal): Pr
   return 0;
 }
 
-export async function price(io: Io): Promise<number> {
+export async function price(settings: Settings, io: Io): Promise<number> {
+  let pricer;
+  try {
+    pricer = pricerFor(settings);
+  } catch (e) {
+    io.stderr(`${(e as Error).message}\n`);
+    return 2;
+  }
   const text = await io.stdin();
   let input: unknown;
   try {
@@ -54,7 +64,6 @@ export async function price(io: Io): Promise<number> {
     io.stderr(`stdin: not JSON: ${(e as Error).message}\n`);
     return 2;
   }
-  const pricer = createPricer();
   try {
     const out = Array.isArray(input)
       ? input.map((item, i) => {
@@ -106,15 +115,7 @@ export async function report(
       since,
       surface: options.surface,
     });
-    const unpriced = (
-      await runner.rows<{ provider: string; model: string; calls: string }>(
-        `SELECT provider, if(response_model != '', response_model, request_model) AS model, sum(sign) AS calls
-         FROM ${settings.database}.llm_calls
-         WHERE NOT priced AND ts >= fromUnixTimestamp64Milli(toInt64({since:Float64} * 1000))
-         GROUP BY provider, model ORDER BY calls DESC`,
-        { since: since.getTime() / 1000 },
-      )
-    ).map((u): UnpricedModel => ({ provider: u.provider, model: u.model, calls: Number(u.calls) }));
+    const unpriced: UnpricedModel[] = await unpricedModels(runner, settings.database, since);
     io.stdout(
       options.json
         ? `${JSON.stringify({ since, surfaces: rows, unpriced }, null, 2)}\n`
@@ -142,7 +143,11 @@ export async function migrateCommand(settings: Settings, io: Io): Promise<number
 /** Imports OTLP JSON lines (one ExportTraceServiceRequest per line) through the same pipeline. */
 export async function importFiles(settings: Settings, io: Io, files: string[]): Promise<number> {
   if (files.length === 0) throw new UsageError('usage: costline import FILE…');
-  const collector = await createCollector({ store: storeConfig(settings), log: (m) => io.stderr(`${m}\n`) });
+  const collector = await createCollector({
+    store: storeConfig(settings),
+    pricer: pricerFor(settings),
+    log: (m) => io.stderr(`${m}\n`),
+  });
   let spans = 0;
   let rejected = 0;
   try {

@@ -55,6 +55,16 @@ export interface LlmCallRow {
   action_outcome: string;
   dialect: string;
   system_prompt_chars: number;
+  /** Per-call tool counts billed per call (`{ web_search: 4 }`). */
+  tool_calls: Record<string, number>;
+  /** Where the call was served, for regional uplift ('' when unknown). */
+  region: string;
+  /** A price (GPU-hour) or avoided cost (surface average) that is an estimate. */
+  price_estimated: boolean;
+  /** '' at ingest; 'reprice' on a re-pricing delta row. */
+  correction: string;
+  /** When this row's price was computed (DateTime64(3) text). */
+  priced_at: string;
 }
 
 export interface ActionRow {
