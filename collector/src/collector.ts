@@ -33,6 +33,8 @@ export interface CollectorConfig {
   ingestToken?: string | undefined;
   maxOpenActions?: number;
   actionWaitMs?: number;
+  /** How long a wrapper's model-call span waits for the SDK's own span under it. @default 2000 */
+  leafWaitMs?: number;
   flushIntervalMs?: number;
   /** Use this client instead of creating one from `store` (tests share one chDB per process). */
   client?: ClickHouseClient;
@@ -83,6 +85,7 @@ export async function createCollector(config: CollectorConfig): Promise<Collecto
     assembler,
     estimator: createAvoidedCostEstimator(),
     metrics,
+    leafWaitMs: config.leafWaitMs,
     log,
   });
   metrics.gauge('costline_open_actions', () => assembler.stats().openActions);
@@ -103,7 +106,10 @@ export async function createCollector(config: CollectorConfig): Promise<Collecto
     server: config.store.url !== undefined && config.store.url !== '',
   });
   let server: Server | undefined;
-  const sweeper = setInterval(() => assembler.sweep(), 1000);
+  const sweeper = setInterval(() => {
+    pipeline.sweep();
+    assembler.sweep();
+  }, 1000);
   sweeper.unref();
 
   return {
@@ -129,6 +135,7 @@ export async function createCollector(config: CollectorConfig): Promise<Collecto
     async stop() {
       clearInterval(sweeper);
       if (server) await new Promise<void>((r) => server?.close(() => r()));
+      pipeline.drain();
       assembler.drain();
       await writer.close();
       if (!config.client) await client.close();

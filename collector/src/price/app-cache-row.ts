@@ -74,5 +74,6 @@ export function appCacheRow(span: DecodedSpan, estimator: AvoidedCostEstimator):
     action_outcome: 'unknown',
     dialect: 'costline',
     system_prompt_chars: 0,
+    producer_cost_usd: null,
   };
 }

@@ -82,6 +82,7 @@ export function priceCall(facts: ModelCallFacts, pricer: Pricer): LlmCallRow {
     avoided_cost_usd: ZERO,
     action_outcome: 'unknown',
     dialect: facts.dialect.name,
+    producer_cost_usd: facts.producerCostUsd,
     system_prompt_chars: facts.systemPromptChars,
   };
 }

@@ -55,6 +55,8 @@ export interface LlmCallRow {
   action_outcome: string;
   dialect: string;
   system_prompt_chars: number;
+  /** The producer's own cost for the call (OpenLIT, Langfuse, OpenInference): a hint, never our price. */
+  producer_cost_usd: string | null;
 }
 
 export interface ActionRow {

@@ -1,0 +1,219 @@
+/**
+ * Reads a model call's usage in its producer's dialect and normalises it into non-overlapping
+ * buckets (via @costline/pricing). Each dialect's keys are first mapped onto the OTel GenAI names
+ * (DIALECTS.md §7.2). Whether the input count includes cache tokens is decided per producer, version
+ * and provider (§8.1), then checked: an input smaller than the cache reads and writes it would
+ * include cannot be inclusive, so it is read as exclusive and flagged `input_exclusive_inferred`.
+ * Our own instrument is not second-guessed: its wire contract says inclusive, so a contradiction
+ * there is a bug to surface (`negative_bucket:input`, unpriced), not a dialect to guess.
+ *
+ * @module
+ */
+
+import {
+  ANTHROPIC_USAGE_CACHE_WRITE_1H,
+  ANTHROPIC_USAGE_CACHE_WRITE_5M,
+  GEN_AI_USAGE_AUDIO_INPUT_TOKENS,
+  GEN_AI_USAGE_AUDIO_OUTPUT_TOKENS,
+  GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS,
+  GEN_AI_USAGE_CACHE_WRITE_INPUT_TOKENS,
+  GEN_AI_USAGE_INPUT_TOKENS,
+  GEN_AI_USAGE_OUTPUT_TOKENS,
+  GEN_AI_USAGE_REASONING_OUTPUT_TOKENS,
+} from '@costline/semconv';
+import { normaliseGenAiAttributes, normaliseProviderUsage } from '@costline/pricing';
+import type { NormalisedUsage } from '@costline/pricing';
+import type { AttrMap } from '../otlp/span.ts';
+import { attrInt } from './attributes.ts';
+import { versionAtLeast } from './dialect.ts';
+import type { Dialect } from './dialect.ts';
+import { isObject, jsonAttribute, path } from './json-attribute.ts';
+import type { JsonObject } from './json-attribute.ts';
+
+const IN = GEN_AI_USAGE_INPUT_TOKENS;
+const OUT = GEN_AI_USAGE_OUTPUT_TOKENS;
+const READ = GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS;
+const WRITE = GEN_AI_USAGE_CACHE_WRITE_INPUT_TOKENS;
+const REASONING = GEN_AI_USAGE_REASONING_OUTPUT_TOKENS;
+
+/** Semconv-style keys and their older or producer-specific spellings (DIALECTS.md §8.9). */
+const GEN_AI_ALIASES: Readonly<Record<string, readonly string[]>> = {
+  [IN]: [IN, 'gen_ai.usage.prompt_tokens'],
+  [OUT]: [OUT, 'gen_ai.usage.completion_tokens'],
+  [READ]: [READ, 'gen_ai.usage.cache_read_input_tokens'],
+  [WRITE]: [WRITE, 'gen_ai.usage.cache_creation.input_tokens', 'gen_ai.usage.cache_creation_input_tokens'],
+  [REASONING]: [REASONING, 'gen_ai.usage.reasoning_tokens'],
+};
+
+export interface ReadUsage {
+  usage: NormalisedUsage | undefined;
+  /** Whether the producer's input count was read as including cache tokens. */
+  inputIncludesCache: boolean;
+}
+
+/** Throws `UsageError` (naming the key) for a count that is not a non-negative integer. */
+export function readUsage(attrs: AttrMap, dialect: Dialect, provider: string): ReadUsage {
+  switch (dialect.name) {
+    case 'ai-sdk':
+      return aiSdkUsage(attrs, provider);
+    case 'openinference':
+      return finish(openInferenceCanon(attrs), openInferenceInclusive(dialect, provider));
+    case 'langfuse':
+      return finish(langfuseCanon(attrs), true);
+    case 'costline':
+      return finish(genAiCanon(attrs), true, false);
+    default:
+      return finish(genAiCanon(attrs), genAiInclusive(dialect, provider));
+  }
+}
+
+/** Producers that pass Anthropic's raw, exclusive `input_tokens` through (DIALECTS.md §0.2, §8.1). */
+function genAiInclusive(dialect: Dialect, provider: string): boolean {
+  const anthropic = provider === 'anthropic';
+  switch (dialect.name) {
+    case 'traceloop': // 0.27 and the ≤0.22 `prompt_tokens`
+    case 'openlit': // 1.15
+      return !anthropic;
+    case 'otel-contrib-aws-sdk': // Bedrock Converse `inputTokens` excludes cache
+      return false;
+    default:
+      return true;
+  }
+}
+
+function openInferenceInclusive(dialect: Dialect, provider: string): boolean {
+  // openinference-instrumentation-anthropic ≤0.1.22 set the raw input_tokens; 0.2.x adds the cache.
+  if (provider === 'anthropic' && dialect.version !== '') return versionAtLeast(dialect.version, '0.2.0');
+  return true;
+}
+
+function finish(canon: Record<string, unknown>, declaredInclusive: boolean, check = true): ReadUsage {
+  let inclusive = declaredInclusive;
+  const flags: string[] = [];
+  if (inclusive && check) {
+    const input = attrInt(canon as AttrMap, IN);
+    const cache = (attrInt(canon as AttrMap, READ) ?? 0) + (attrInt(canon as AttrMap, WRITE) ?? 0);
+    if (input !== undefined && input < cache) {
+      inclusive = false;
+      flags.push('input_exclusive_inferred');
+    }
+  }
+  const usage = normaliseGenAiAttributes(canon, { inputIncludesCache: inclusive });
+  if (usage) usage.flags.push(...flags);
+  return { usage, inputIncludesCache: inclusive };
+}
+
+function pick(attrs: AttrMap, keys: readonly string[]): unknown {
+  for (const k of keys) if (attrs[k] !== undefined && attrs[k] !== null) return attrs[k];
+  return undefined;
+}
+
+function put(canon: Record<string, unknown>, key: string, value: unknown): void {
+  if (value !== undefined && value !== null) canon[key] = value;
+}
+
+function genAiCanon(attrs: AttrMap): Record<string, unknown> {
+  const canon: Record<string, unknown> = {};
+  for (const [key, aliases] of Object.entries(GEN_AI_ALIASES)) put(canon, key, pick(attrs, aliases));
+  for (const key of [
+    ANTHROPIC_USAGE_CACHE_WRITE_5M,
+    ANTHROPIC_USAGE_CACHE_WRITE_1H,
+    GEN_AI_USAGE_AUDIO_INPUT_TOKENS,
+    GEN_AI_USAGE_AUDIO_OUTPUT_TOKENS,
+  ]) {
+    put(canon, key, attrs[key]);
+  }
+  return canon;
+}
+
+/** OpenInference `llm.token_count.*`: prompt and completion are totals, `*_details.*` their subsets. */
+function openInferenceCanon(attrs: AttrMap): Record<string, unknown> {
+  const canon: Record<string, unknown> = {};
+  put(canon, IN, attrs['llm.token_count.prompt']);
+  put(canon, OUT, attrs['llm.token_count.completion']);
+  put(canon, READ, attrs['llm.token_count.prompt_details.cache_read']);
+  put(canon, WRITE, attrs['llm.token_count.prompt_details.cache_write']);
+  put(canon, REASONING, attrs['llm.token_count.completion_details.reasoning']);
+  put(canon, GEN_AI_USAGE_AUDIO_INPUT_TOKENS, attrs['llm.token_count.prompt_details.audio']);
+  put(canon, GEN_AI_USAGE_AUDIO_OUTPUT_TOKENS, attrs['llm.token_count.completion_details.audio']);
+  return canon;
+}
+
+/**
+ * Langfuse `usage_details` is a partition, not totals with subsets: `input` is the uncached input
+ * only and `output` excludes reasoning (DIALECTS.md §8.4). The parts are summed back into totals.
+ */
+function langfuseCanon(attrs: AttrMap): Record<string, unknown> {
+  const details = jsonAttribute(attrs, 'langfuse.observation.usage_details');
+  if (!details) return {};
+  let input = 0;
+  let output = 0;
+  let read = 0;
+  let write = 0;
+  let reasoning = 0;
+  let audioIn = 0;
+  let audioOut = 0;
+  let seen = false;
+  for (const [key, value] of Object.entries(details)) {
+    if (typeof value !== 'number' || key === 'total' || /total/.test(key)) continue;
+    seen = true;
+    if (key === 'input') input += value;
+    else if (key === 'output') output += value;
+    else if (/cache_read|cached/.test(key)) read += value;
+    else if (/cache_creation|cache_write/.test(key)) write += value;
+    else if (key.startsWith('output') && /reasoning/.test(key)) reasoning += value;
+    else if (key.startsWith('input') && /audio/.test(key)) audioIn += value;
+    else if (key.startsWith('output') && /audio/.test(key)) audioOut += value;
+    else if (key.startsWith('output')) output += value;
+    else input += value;
+  }
+  if (!seen) return {};
+  return {
+    [IN]: input + read + write + audioIn,
+    [OUT]: output + reasoning + audioOut,
+    [READ]: read,
+    [WRITE]: write,
+    [REASONING]: reasoning,
+    [GEN_AI_USAGE_AUDIO_INPUT_TOKENS]: audioIn,
+    [GEN_AI_USAGE_AUDIO_OUTPUT_TOKENS]: audioOut,
+  };
+}
+
+/**
+ * The AI SDK's `ai.usage.*` (v4–v7 legacy telemetry). When the provider's own usage object is in
+ * `ai.response.providerMetadata` (Anthropic, v5+), it is priced as the provider sent it: the most
+ * exact source, and the only one with cache writes and their TTLs on v5 `generateText` spans.
+ */
+function aiSdkUsage(attrs: AttrMap, provider: string): ReadUsage {
+  const metadata = jsonAttribute(attrs, 'ai.response.providerMetadata');
+  const rawAnthropic = path(metadata, 'anthropic', 'usage');
+  if (provider === 'anthropic' && isObject(rawAnthropic)) {
+    return { usage: normaliseProviderUsage('anthropic', rawAnthropic), inputIncludesCache: false };
+  }
+  // v6+ report input totals including cache and break them down in `inputTokenDetails`; v4/v5
+  // passed each provider's input through, and Anthropic's excludes the cache.
+  const v6 = Object.keys(attrs).some((k) => k.startsWith('ai.usage.inputTokenDetails.'));
+  const canon: Record<string, unknown> = {};
+  put(canon, IN, pick(attrs, ['ai.usage.inputTokens', 'ai.usage.promptTokens', 'ai.usage.tokens', IN]));
+  put(canon, OUT, pick(attrs, ['ai.usage.outputTokens', 'ai.usage.completionTokens', OUT]));
+  put(canon, READ, pick(attrs, ['ai.usage.inputTokenDetails.cacheReadTokens', 'ai.usage.cachedInputTokens']) ?? metaCount(metadata, READ_META));
+  put(canon, WRITE, pick(attrs, ['ai.usage.inputTokenDetails.cacheWriteTokens']) ?? metaCount(metadata, WRITE_META));
+  put(canon, REASONING, pick(attrs, ['ai.usage.outputTokenDetails.reasoningTokens', 'ai.usage.reasoningTokens']) ?? metaCount(metadata, REASONING_META));
+  return finish(canon, v6 || provider !== 'anthropic');
+}
+
+/** v4/v5 put cache and reasoning counts only in provider metadata. */
+const READ_META = [
+  ['openai', 'cachedPromptTokens'],
+  ['anthropic', 'cacheReadInputTokens'],
+] as const;
+const WRITE_META = [['anthropic', 'cacheCreationInputTokens']] as const;
+const REASONING_META = [['openai', 'reasoningTokens']] as const;
+
+function metaCount(metadata: JsonObject | undefined, paths: readonly (readonly [string, string])[]): unknown {
+  for (const [vendor, key] of paths) {
+    const v = path(metadata, vendor, key);
+    if (typeof v === 'number') return v;
+  }
+  return undefined;
+}
