@@ -1,0 +1,72 @@
+/**
+ * The Vercel AI SDK: v7 with `@ai-sdk/otel` (`OpenTelemetry`, scope `gen_ai`, and
+ * `LegacyOpenTelemetry`, scope `ai`), and v5 with its built-in `experimental_telemetry` (scope `ai`).
+ * Each scenario is one `generateText` / `streamText` call: a parent span (`invoke_agent` /
+ * `ai.generateText`) that repeats the usage of its model-call child.
+ *
+ * @module
+ */
+
+import { createAnthropic } from '@ai-sdk/anthropic';
+import { createOpenAI } from '@ai-sdk/openai';
+import { LegacyOpenTelemetry, OpenTelemetry } from '@ai-sdk/otel';
+import { generateText, registerTelemetry, streamText } from 'ai';
+import { createAnthropic as createAnthropicV2 } from 'ai-sdk-anthropic-v2';
+import { createOpenAI as createOpenAIV2 } from 'ai-sdk-openai-v2';
+import * as aiV5 from 'ai-v5';
+import { simHeaders } from '../scenario.ts';
+import type { Scenario } from '../scenario.ts';
+import type { Producer } from './producer.ts';
+
+const simUrl = (): string => process.env['SIM_URL'] ?? '';
+const PROMPT = 'Summarise our refund policy.';
+
+function v7(legacy: boolean): Producer {
+  return async () => {
+    registerTelemetry(legacy ? new LegacyOpenTelemetry() : new OpenTelemetry());
+    const openai = createOpenAI({ baseURL: `${simUrl()}/v1`, apiKey: 'test' });
+    const anthropic = createAnthropic({ baseURL: `${simUrl()}/v1`, apiKey: 'test' });
+    return async (s: Scenario) => {
+      const model = s.provider === 'anthropic' ? anthropic(s.model) : openai.chat(s.model);
+      const args = {
+        model,
+        prompt: PROMPT,
+        headers: simHeaders(s),
+        maxRetries: 0,
+        telemetry: { functionId: s.id },
+      };
+      if (s.stream) {
+        const r = streamText(args);
+        await r.consumeStream();
+        await r.text;
+      } else {
+        await generateText(args);
+      }
+    };
+  };
+}
+
+export const aiV7: Producer = v7(false);
+export const aiV7Legacy: Producer = v7(true);
+
+export const aiV5Producer: Producer = async () => {
+  const openai = createOpenAIV2({ baseURL: `${simUrl()}/v1`, apiKey: 'test' });
+  const anthropic = createAnthropicV2({ baseURL: `${simUrl()}/v1`, apiKey: 'test' });
+  return async (s: Scenario) => {
+    const model = s.provider === 'anthropic' ? anthropic(s.model) : openai.chat(s.model);
+    const args = {
+      model,
+      prompt: PROMPT,
+      headers: simHeaders(s),
+      maxRetries: 0,
+      experimental_telemetry: { isEnabled: true, functionId: s.id },
+    };
+    if (s.stream) {
+      const r = aiV5.streamText(args);
+      await r.consumeStream();
+      await r.text;
+    } else {
+      await aiV5.generateText(args);
+    }
+  };
+};
