@@ -104,6 +104,8 @@ function operationOf(span: DecodedSpan): string {
 function isStreaming(a: AttrMap): boolean {
   if (attrBool(a, GEN_AI_REQUEST_STREAM) || attrBool(a, 'gen_ai.request.is_stream')) return true;
   if (/\.doStream$/.test(attrString(a, 'ai.operationId') ?? '')) return true;
+  // AI SDK v7 (@ai-sdk/otel) sets no stream flag, but only a stream has a first chunk.
+  if (a['gen_ai.client.operation.time_to_first_chunk'] !== undefined) return true;
   return jsonAttribute(a, 'llm.invocation_parameters')?.['stream'] === true;
 }
 
