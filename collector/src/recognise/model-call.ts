@@ -106,7 +106,10 @@ function isStreaming(a: AttrMap): boolean {
   if (/\.doStream$/.test(attrString(a, 'ai.operationId') ?? '')) return true;
   // AI SDK v7 (@ai-sdk/otel) sets no stream flag, but only a stream has a first chunk.
   if (a['gen_ai.client.operation.time_to_first_chunk'] !== undefined) return true;
-  return jsonAttribute(a, 'llm.invocation_parameters')?.['stream'] === true;
+  return (
+    jsonAttribute(a, 'llm.invocation_parameters')?.['stream'] === true ||
+    jsonAttribute(a, 'langfuse.observation.model.parameters')?.['stream'] === true
+  );
 }
 
 /** Time to first chunk in ms, from whichever key and unit the producer used. */
@@ -136,7 +139,11 @@ export function readModelCall(span: DecodedSpan): ModelCallFacts {
   const responseModel = attrString(a, ...RESPONSE_MODEL_KEYS) ?? '';
   const provider = providerOf(a, responseModel || requestModel, dialect.name === 'ai-sdk' ? ['ai.model.provider'] : []);
   const { usage, inputIncludesCache } = readUsage(a, dialect, provider);
-  const failed = span.statusCode === STATUS_CODE.error || attrString(a, ERROR_TYPE) !== undefined;
+  // Langfuse leaves the span status unset on a failed generation and sets its own level instead.
+  const failed =
+    span.statusCode === STATUS_CODE.error ||
+    attrString(a, ERROR_TYPE) !== undefined ||
+    a['langfuse.observation.level'] === 'ERROR';
   return {
     span,
     service: attrString(span.resource, 'service.name') ?? 'unknown_service',

@@ -7,20 +7,46 @@
  */
 
 import { readFileSync } from 'node:fs';
-import { SpanStatusCode } from '@opentelemetry/api';
-import { PRODUCERS } from './producers/index.ts';
+import { SpanStatusCode, trace } from '@opentelemetry/api';
+import type { Tracer } from '@opentelemetry/api';
+import { OWN_TRACING_PRODUCERS, PRODUCERS } from './producers/index.ts';
+import type { RunScenario } from './producers/producer.ts';
 import type { Scenario, ScenarioResult } from './scenario.ts';
 import { startTracing } from './tracing.ts';
 
 const name = process.argv[2] ?? '';
-const setup = PRODUCERS[name];
-if (!setup) throw new Error(`unknown producer ${name}`);
 const scenarios = JSON.parse(readFileSync(process.argv[3] ?? '', 'utf8')) as Scenario[];
-const tracing = startTracing(`peer-${name}`);
-const run = await setup(tracing);
 
+interface Flushable {
+  forceFlush?: () => Promise<void>;
+  shutdown?: () => Promise<void>;
+  getDelegate?: () => Flushable;
+}
+
+async function start(): Promise<{ tracer: Tracer; run: RunScenario; shutdown: () => Promise<void> }> {
+  const loadOwn = OWN_TRACING_PRODUCERS[name];
+  if (loadOwn) {
+    const { run, provider } = await (await loadOwn())();
+    const sdk = (provider as Flushable).getDelegate?.() ?? (provider as Flushable);
+    return {
+      tracer: trace.getTracer('peer-app'),
+      run,
+      async shutdown() {
+        await sdk.forceFlush?.();
+        await sdk.shutdown?.();
+      },
+    };
+  }
+  const load = PRODUCERS[name];
+  if (!load) throw new Error(`unknown producer ${name}`);
+  const setup = await load();
+  const tracing = startTracing(`peer-${name}`);
+  return { tracer: tracing.tracer, run: await setup(tracing), shutdown: () => tracing.shutdown() };
+}
+
+const { tracer, run, shutdown } = await start();
 for (const s of scenarios) {
-  const result = await tracing.tracer.startActiveSpan(`scenario ${s.id}`, async (root) => {
+  const result = await tracer.startActiveSpan(`scenario ${s.id}`, async (root) => {
     const out: ScenarioResult = { id: s.id, traceId: root.spanContext().traceId };
     try {
       await run(s);
@@ -34,4 +60,4 @@ for (const s of scenarios) {
   });
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
-await tracing.shutdown();
+await shutdown();

@@ -1,10 +1,22 @@
-import { aiV5Producer, aiV7, aiV7Legacy } from './ai-sdk.ts';
-import type { Producer } from './producer.ts';
-import { traceloop } from './traceloop.ts';
+/**
+ * The producers a peer app can run, each loaded only when chosen: importing some of them (OpenLIT)
+ * patches SDKs as a side effect, which must not leak into another producer's run.
+ *
+ * @module
+ */
 
-export const PRODUCERS: Readonly<Record<string, Producer>> = {
-  traceloop,
-  'ai-v7': aiV7,
-  'ai-v7-legacy': aiV7Legacy,
-  'ai-v5': aiV5Producer,
+import type { OwnTracingProducer, Producer } from './producer.ts';
+
+export const PRODUCERS: Readonly<Record<string, () => Promise<Producer>>> = {
+  traceloop: async () => (await import('./traceloop.ts')).traceloop,
+  openinference: async () => (await import('./openinference.ts')).openinference,
+  langfuse: async () => (await import('./langfuse.ts')).langfuse,
+  'otel-contrib-openai': async () => (await import('./otel-contrib.ts')).otelContribOpenAI,
+  'ai-v7': async () => (await import('./ai-sdk.ts')).aiV7,
+  'ai-v7-legacy': async () => (await import('./ai-sdk.ts')).aiV7Legacy,
+  'ai-v5': async () => (await import('./ai-sdk.ts')).aiV5Producer,
+};
+
+export const OWN_TRACING_PRODUCERS: Readonly<Record<string, () => Promise<OwnTracingProducer>>> = {
+  openlit: async () => (await import('./openlit.ts')).openlitProducer,
 };

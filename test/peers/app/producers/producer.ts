@@ -1,5 +1,11 @@
+import type { TracerProvider } from '@opentelemetry/api';
 import type { Scenario } from '../scenario.ts';
 import type { PeerTracing } from '../tracing.ts';
 
-/** Registers one producer and returns how to run a scenario with it. */
-export type Producer = (tracing: PeerTracing) => Promise<(s: Scenario) => Promise<void>>;
+export type RunScenario = (s: Scenario) => Promise<void>;
+
+/** Registers one producer on the app's tracer provider and returns how to run a scenario with it. */
+export type Producer = (tracing: PeerTracing) => Promise<RunScenario>;
+
+/** A producer that sets up its own tracer provider and exporter (and registers it globally). */
+export type OwnTracingProducer = () => Promise<{ run: RunScenario; provider: TracerProvider }>;
