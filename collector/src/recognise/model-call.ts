@@ -139,6 +139,12 @@ export function readModelCall(span: DecodedSpan): ModelCallFacts {
   const responseModel = attrString(a, ...RESPONSE_MODEL_KEYS) ?? '';
   const provider = providerOf(a, responseModel || requestModel, dialect.name === 'ai-sdk' ? ['ai.model.provider'] : []);
   const { usage, inputIncludesCache } = readUsage(a, dialect, provider);
+  const streaming = isStreaming(a);
+  if (usage && streaming && dialect.name === 'openlit' && provider === 'anthropic') {
+    // OpenLIT 1.15 adds message_start's placeholder output count to message_delta's cumulative one
+    // (DIALECTS.md §8.8): the output is over by that placeholder, which the span does not carry.
+    usage.flags.push('producer_output_overcount');
+  }
   // Langfuse leaves the span status unset on a failed generation and sets its own level instead.
   const failed =
     span.statusCode === STATUS_CODE.error ||
@@ -156,7 +162,7 @@ export function readModelCall(span: DecodedSpan): ModelCallFacts {
     operation: operationOf(span),
     promptName: attrString(a, GEN_AI_PROMPT_NAME) ?? '',
     promptVersion: attrString(a, GEN_AI_PROMPT_VERSION) ?? '',
-    streaming: isStreaming(a),
+    streaming,
     serviceTier:
       attrString(
         a,

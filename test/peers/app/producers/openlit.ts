@@ -7,12 +7,12 @@
  */
 
 import { trace } from '@opentelemetry/api';
-import * as openlitModule from 'openlit';
+import openlitCjs from 'openlit';
 import { loadAnthropic, loadOpenAI, sdkCall, sdkClients } from '../sdk-calls.ts';
 import type { OwnTracingProducer } from './producer.ts';
 
-/** A CommonJS module with `exports.default`: Node's ESM import puts it under `default.default`. */
-const openlit = (openlitModule as unknown as { default: { default?: typeof openlitModule.default } }).default.default ?? openlitModule.default;
+/** A CommonJS module with `exports.default`: the ESM default import is `module.exports` itself. */
+const openlit = openlitCjs.default;
 
 export const openlitProducer: OwnTracingProducer = async () => {
   openlit.init({
