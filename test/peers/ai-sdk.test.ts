@@ -1,7 +1,8 @@
 /**
  * The Vercel AI SDK: v7 with `@ai-sdk/otel` (`OpenTelemetry`: `invoke_agent` → `step` → `chat`),
- * v7 with `LegacyOpenTelemetry` and v5 built-in telemetry (`ai.generateText` → `.doGenerate`).
- * In every mode the parent span repeats its child's usage; only the child is priced.
+ * v7 with `LegacyOpenTelemetry`, and v6, v5, v4 built-in telemetry (`ai.generateText` →
+ * `.doGenerate`), each with its own provider packages. In every mode the parent span repeats its
+ * child's usage; only the child is priced. Where a version loses usage, the test says how.
  */
 
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -26,11 +27,18 @@ const ANTHROPIC_BUCKETS = {
   output_tokens: 300,
 };
 
+/**
+ * `plainCacheLost`: v5 generateText spans carry only promptTokens/completionTokens (providerMetadata
+ * .openai is empty), so the cached part is lost by the producer. `streamUsageLost`: v4's OpenAI
+ * provider sends no `stream_options.include_usage` to a custom base URL, so the stream has no usage.
+ */
 describe.each([
-  { producer: 'ai-v7', dialect: 'ai-sdk-otel', failedType: '429', v5OpenAi: false },
-  { producer: 'ai-v7-legacy', dialect: 'ai-sdk', failedType: '_OTHER', v5OpenAi: false },
-  { producer: 'ai-v5', dialect: 'ai-sdk', failedType: '_OTHER', v5OpenAi: true },
-])('AI SDK ($producer) → collector', ({ producer, dialect, failedType, v5OpenAi }) => {
+  { producer: 'ai-v7', dialect: 'ai-sdk-otel', failedType: '429', plainCacheLost: false, streamUsageLost: false },
+  { producer: 'ai-v7-legacy', dialect: 'ai-sdk', failedType: '_OTHER', plainCacheLost: false, streamUsageLost: false },
+  { producer: 'ai-v6', dialect: 'ai-sdk', failedType: '_OTHER', plainCacheLost: false, streamUsageLost: false },
+  { producer: 'ai-v5', dialect: 'ai-sdk', failedType: '_OTHER', plainCacheLost: true, streamUsageLost: false },
+  { producer: 'ai-v4', dialect: 'ai-sdk', failedType: '_OTHER', plainCacheLost: false, streamUsageLost: true },
+])('AI SDK ($producer) → collector', ({ producer, dialect, failedType, plainCacheLost, streamUsageLost }) => {
   let run: PeerRun;
   beforeAll(async () => {
     run = await runPeer(producer, SCENARIOS);
@@ -43,16 +51,21 @@ describe.each([
   };
 
   it('OpenAI: one row per call, cached input inside the prompt total', () => {
-    if (v5OpenAi) {
-      // v5 generateText spans carry only promptTokens/completionTokens (providerMetadata.openai is
-      // empty): the cached part is lost by the producer, so all 17903 are priced as uncached.
+    if (plainCacheLost) {
       const row = one(run, 'openai-plain');
       expect(row).toMatchObject({ dialect, provider: 'openai', input_tokens: 17903, uncached_input_tokens: 17903 });
-      expect(pico(row)).toBe(47_257_500_000n);
+      expect(pico(row)).toBe(47_257_500_000n); // all 17903 priced as uncached
     } else {
       check('openai-plain', 'openai-cached-inside-prompt', { provider: 'openai', ...OPENAI_BUCKETS }, false);
     }
-    check('openai-stream', 'openai-cached-inside-prompt', { provider: 'openai', ...OPENAI_BUCKETS }, true);
+    if (streamUsageLost) {
+      // v4 writes NaN token counts: the call is kept, flagged, not priced.
+      const row = one(run, 'openai-stream');
+      expect(row).toMatchObject({ dialect, streaming: true, usage_missing: true, priced: false });
+      expect(row.price_flags).toContain('invalid_usage:gen_ai.usage.input_tokens');
+    } else {
+      check('openai-stream', 'openai-cached-inside-prompt', { provider: 'openai', ...OPENAI_BUCKETS }, true);
+    }
   });
 
   it('Anthropic: one row per call, cache reads and writes priced once each', () => {

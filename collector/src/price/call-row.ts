@@ -24,6 +24,8 @@ export function priceCall(facts: ModelCallFacts, pricer: Pricer): LlmCallRow {
       time: new Date(Number(span.startTimeUnixNano / 1_000_000n)),
       usage: usage.usage,
       serviceTier: facts.serviceTier || undefined,
+      // Normalisation flags such as negative_bucket:* or invalid_usage:* must stop the pricing.
+      flags: usage.flags,
     });
   }
   const u = usage?.usage;
@@ -69,7 +71,7 @@ export function priceCall(facts: ModelCallFacts, pricer: Pricer): LlmCallRow {
     price_source: breakdown?.source ?? '',
     price_version: breakdown?.sourceVersion ?? '',
     pricing_tier: breakdown?.tier ?? '',
-    price_flags: [...(usage?.flags ?? []), ...(breakdown?.flags ?? [])],
+    price_flags: [...new Set([...(usage?.flags ?? []), ...(breakdown?.flags ?? [])])],
     usage_missing: facts.usageMissing,
     duration_ms: facts.durationMs,
     ttft_ms: facts.ttftMs,

@@ -172,7 +172,9 @@ export function readModelCall(span: DecodedSpan): ModelCallFacts {
         COSTLINE_SERVICE_TIER,
       ) ?? '',
     usage,
-    usageMissing: attrBool(a, COSTLINE_USAGE_MISSING) || (!failed && usage === undefined),
+    usageMissing:
+      attrBool(a, COSTLINE_USAGE_MISSING) ||
+      (!failed && (usage === undefined || usage.flags.some((f) => f.startsWith('invalid_usage:')))),
     durationMs: Number(span.endTimeUnixNano - span.startTimeUnixNano) / 1e6,
     ttftMs: ttftMsOf(a),
     status: failed ? 'error' : 'ok',

@@ -21,7 +21,7 @@ import {
   GEN_AI_USAGE_OUTPUT_TOKENS,
   GEN_AI_USAGE_REASONING_OUTPUT_TOKENS,
 } from '@costline/semconv';
-import { normaliseGenAiAttributes, normaliseProviderUsage } from '@costline/pricing';
+import { normaliseGenAiAttributes, normaliseProviderUsage, UsageError } from '@costline/pricing';
 import type { NormalisedUsage } from '@costline/pricing';
 import type { AttrMap } from '../otlp/span.ts';
 import { attrInt } from './attributes.ts';
@@ -51,8 +51,37 @@ export interface ReadUsage {
   inputIncludesCache: boolean;
 }
 
-/** Throws `UsageError` (naming the key) for a count that is not a non-negative integer. */
+/**
+ * A count that is not a non-negative integer (AI SDK v4 writes `NaN` for a stream without usage)
+ * does not lose the call: it is kept with empty buckets and an `invalid_usage:<key>` flag, which
+ * the pricer refuses to price.
+ */
 export function readUsage(attrs: AttrMap, dialect: Dialect, provider: string): ReadUsage {
+  try {
+    return readDialectUsage(attrs, dialect, provider);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    return {
+      usage: { usage: emptyBuckets(), inputTotal: 0, outputTotal: 0, flags: [`invalid_usage:${e.field}`] },
+      inputIncludesCache: true,
+    };
+  }
+}
+
+function emptyBuckets(): NormalisedUsage['usage'] {
+  return {
+    inputTokens: 0,
+    cacheReadTokens: 0,
+    cacheWrite5mTokens: 0,
+    cacheWrite1hTokens: 0,
+    outputTokens: 0,
+    reasoningTokens: 0,
+    inputAudioTokens: 0,
+    outputAudioTokens: 0,
+  };
+}
+
+function readDialectUsage(attrs: AttrMap, dialect: Dialect, provider: string): ReadUsage {
   switch (dialect.name) {
     case 'ai-sdk':
       return aiSdkUsage(attrs, provider);

@@ -11,8 +11,12 @@ import { SpanStatusCode, trace } from '@opentelemetry/api';
 import type { Tracer } from '@opentelemetry/api';
 import { OWN_TRACING_PRODUCERS, PRODUCERS } from './producers/index.ts';
 import type { RunScenario } from './producers/producer.ts';
+import { RESULT_PREFIX } from './scenario.ts';
 import type { Scenario, ScenarioResult } from './scenario.ts';
 import { startTracing } from './tracing.ts';
+
+// The AI SDK logs its warnings with console.log (stdout) unless this global is false.
+(globalThis as { AI_SDK_LOG_WARNINGS?: boolean }).AI_SDK_LOG_WARNINGS = false;
 
 const name = process.argv[2] ?? '';
 const scenarios = JSON.parse(readFileSync(process.argv[3] ?? '', 'utf8')) as Scenario[];
@@ -58,6 +62,6 @@ for (const s of scenarios) {
     }
     return out;
   });
-  process.stdout.write(`${JSON.stringify(result)}\n`);
+  process.stdout.write(`${RESULT_PREFIX}${JSON.stringify(result)}\n`);
 }
 await shutdown();

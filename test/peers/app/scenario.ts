@@ -16,6 +16,9 @@ export interface Scenario {
   fault?: string;
 }
 
+/** Lines on stdout carrying a {@link ScenarioResult} start with this; producers may print their own. */
+export const RESULT_PREFIX = 'peer-result ';
+
 /** One line per scenario on the peer app's stdout. */
 export interface ScenarioResult {
   id: string;

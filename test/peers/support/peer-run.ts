@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { usdToPico } from '@costline/collector';
 import { createProviderSimulator } from '../../simulator/index.ts';
 import { rows, startCollector } from '../../support/store.ts';
+import { RESULT_PREFIX } from '../app/scenario.ts';
 import type { Scenario, ScenarioResult } from '../app/scenario.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -76,8 +77,8 @@ export async function runPeer(
     });
     const results = new Map<string, ScenarioResult>();
     for (const line of stdout.split('\n')) {
-      if (line.trim() === '') continue;
-      const r = JSON.parse(line) as ScenarioResult;
+      if (!line.startsWith(RESULT_PREFIX)) continue;
+      const r = JSON.parse(line.slice(RESULT_PREFIX.length)) as ScenarioResult;
       results.set(r.id, r);
     }
     if (results.size !== scenarios.length) {
@@ -116,7 +117,7 @@ function runChild(
       ['--conditions=@costline/source', join(here, '../app/main.ts'), producer, file],
       {
         cwd: join(here, '../..'),
-        env: { ...process.env, AI_SDK_LOG_WARNINGS: 'false', ...env },
+        env: { ...process.env, ...env },
         stdio: ['ignore', 'pipe', 'pipe'],
       },
     );
