@@ -42,7 +42,7 @@ export function startTracing(service: string): PeerTracing {
 }
 
 /** Writes each span as a JSON line (name, scope, parent, attributes) to look at what a producer emits. */
-function dumpExporter(file: string): SpanExporter {
+export function dumpExporter(file: string): SpanExporter {
   return {
     export(spans: ReadableSpan[], done) {
       for (const s of spans) {

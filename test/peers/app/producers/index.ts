@@ -22,4 +22,5 @@ export const PRODUCERS: Readonly<Record<string, () => Promise<Producer>>> = {
 
 export const OWN_TRACING_PRODUCERS: Readonly<Record<string, () => Promise<OwnTracingProducer>>> = {
   openlit: async () => (await import('./openlit.ts')).openlitProducer,
+  'traceloop-ai-sdk': async () => (await import('./traceloop-ai-sdk.ts')).traceloopAiSdk,
 };
