@@ -94,6 +94,9 @@ export async function createCollector(config: CollectorConfig): Promise<Collecto
   metrics.gauge('costline_evicted_actions', () => assembler.stats().evictedActions);
   metrics.gauge('costline_late_calls', () => assembler.stats().lateCalls);
   metrics.gauge('costline_queue_depth', () => writer.pending());
+  metrics.gauge('costline_leaf_held_calls', () => pipeline.leafStats().held);
+  metrics.gauge('costline_leaf_dropped_wrappers', () => pipeline.leafStats().droppedWrappers);
+  metrics.gauge('costline_leaf_late_children', () => pipeline.leafStats().lateChildren);
 
   const app = createApp({
     pipeline,
