@@ -46,7 +46,12 @@ describe('dialects without a runnable producer here', () => {
       },
     ]);
     expect(calls).toHaveLength(1);
-    expect(calls[0]).toMatchObject({ dialect: 'traceloop', provider: 'openai', operation: 'chat', input_tokens: 1000 });
+    expect(calls[0]).toMatchObject({
+      dialect: 'traceloop',
+      provider: 'openai',
+      operation: 'chat',
+      input_tokens: 1000,
+    });
     expect(usd(calls[0])).toBe(usdToPico('0.00045')); // dated-mini-not-matched-to-bigger-model
   });
 
@@ -104,7 +109,11 @@ describe('dialects without a runnable producer here', () => {
     const cached = calls.find((c) => c.request_model.startsWith('claude'));
     expect(reasoning).toMatchObject({ output_tokens: 1944, reasoning_tokens: 1360 });
     expect(usd(reasoning)).toBe(usdToPico('0.045044')); // openai-reasoning-inside-output
-    expect(cached).toMatchObject({ input_tokens: 130213, uncached_input_tokens: 5, cache_write_tokens: 1253 });
+    expect(cached).toMatchObject({
+      input_tokens: 130213,
+      uncached_input_tokens: 5,
+      cache_write_tokens: 1253,
+    });
     expect(usd(cached)).toBe(CACHE_ONCE);
   });
 
@@ -182,7 +191,11 @@ describe('dialects without a runnable producer here', () => {
         name: 'embeddings text-embedding-3-small',
         kind: SpanKind.CLIENT,
         scope: 'gen_ai',
-        attributes: { 'gen_ai.operation.name': 'embeddings', 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'text-embedding-3-small' },
+        attributes: {
+          'gen_ai.operation.name': 'embeddings',
+          'gen_ai.provider.name': 'openai',
+          'gen_ai.request.model': 'text-embedding-3-small',
+        },
         children: [
           {
             name: 'embeddings text-embedding-3-small',
@@ -241,12 +254,15 @@ function wrapperAndSdkSpan(): Parameters<typeof postSpans>[1] {
 }
 
 describe('a wrapper span and the SDK span of one call, in separate requests', () => {
-  it.each(['children-first', 'parents-first'] as const)('%s: one row, priced from the SDK span (1-hour write)', async (order) => {
-    const calls = await postSpans(tc, wrapperAndSdkSpan(), order);
-    expect(calls).toHaveLength(1);
-    expect(calls[0]).toMatchObject({ dialect: 'anthropic-sdk', cache_write_1h_tokens: 37175 });
-    expect(usd(calls[0])).toBe(usdToPico('0.235086')); // anthropic-one-hour-cache-write
-  });
+  it.each(['children-first', 'parents-first'] as const)(
+    '%s: one row, priced from the SDK span (1-hour write)',
+    async (order) => {
+      const calls = await postSpans(tc, wrapperAndSdkSpan(), order);
+      expect(calls).toHaveLength(1);
+      expect(calls[0]).toMatchObject({ dialect: 'anthropic-sdk', cache_write_1h_tokens: 37175 });
+      expect(usd(calls[0])).toBe(usdToPico('0.235086')); // anthropic-one-hour-cache-write
+    },
+  );
 });
 
 describe('pricing.json span cases', () => {
@@ -377,7 +393,9 @@ describe('pricing.json span cases', () => {
   });
 });
 
-async function actionRow(id: string): Promise<{ llm_calls: number; failed_calls: number; cost_usd: string }[]> {
+async function actionRow(
+  id: string,
+): Promise<{ llm_calls: number; failed_calls: number; cost_usd: string }[]> {
   const { rows } = await import('./support/chdb.ts');
   return rows(
     `SELECT llm_calls, failed_calls, toString(cost_usd) AS cost_usd FROM ${tc.database}.actions WHERE action_id = '${id}'`,

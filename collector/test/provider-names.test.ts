@@ -33,7 +33,9 @@ describe('provider names', () => {
   it('falls back to the server address, then the model name', () => {
     expect(providerOf({ 'server.address': 'api.anthropic.com' }, '')).toBe('anthropic');
     expect(providerOf({ 'server.address': 'my-res.openai.azure.com' }, 'gpt-4o')).toBe('azure.ai.openai');
-    expect(providerOf({ 'server.address': 'bedrock-runtime.us-east-1.amazonaws.com' }, '')).toBe('aws.bedrock');
+    expect(providerOf({ 'server.address': 'bedrock-runtime.us-east-1.amazonaws.com' }, '')).toBe(
+      'aws.bedrock',
+    );
     expect(providerOf({ 'server.address': '127.0.0.1' }, 'claude-sonnet-4-5')).toBe('anthropic');
     expect(providerOf({}, 'gpt-4o-mini')).toBe('openai');
     expect(providerOf({}, 'us.anthropic.claude-3-5-sonnet-20241022-v2:0')).toBe('aws.bedrock');
@@ -42,8 +44,10 @@ describe('provider names', () => {
   });
 
   it('a dialect key wins over gen_ai.system (the AI SDK writes its provider id in both)', () => {
-    expect(providerOf({ 'ai.model.provider': 'anthropic.messages', 'gen_ai.system': 'x' }, '', ['ai.model.provider'])).toBe(
-      'anthropic',
-    );
+    expect(
+      providerOf({ 'ai.model.provider': 'anthropic.messages', 'gen_ai.system': 'x' }, '', [
+        'ai.model.provider',
+      ]),
+    ).toBe('anthropic');
   });
 });

@@ -18,7 +18,12 @@ const SCENARIOS = [
   caseScenario('openai-429', 'openai-cached-second-call', { fault: '429' }),
 ];
 
-const OPENAI_BUCKETS = { input_tokens: 17903, uncached_input_tokens: 86, cache_read_tokens: 17817, output_tokens: 250 };
+const OPENAI_BUCKETS = {
+  input_tokens: 17903,
+  uncached_input_tokens: 86,
+  cache_read_tokens: 17817,
+  output_tokens: 250,
+};
 const ANTHROPIC_BUCKETS = {
   input_tokens: 6200,
   uncached_input_tokens: 200,
@@ -33,11 +38,41 @@ const ANTHROPIC_BUCKETS = {
  * provider sends no `stream_options.include_usage` to a custom base URL, so the stream has no usage.
  */
 describe.each([
-  { producer: 'ai-v7', dialect: 'ai-sdk-otel', failedType: '429', plainCacheLost: false, streamUsageLost: false },
-  { producer: 'ai-v7-legacy', dialect: 'ai-sdk', failedType: '_OTHER', plainCacheLost: false, streamUsageLost: false },
-  { producer: 'ai-v6', dialect: 'ai-sdk', failedType: '_OTHER', plainCacheLost: false, streamUsageLost: false },
-  { producer: 'ai-v5', dialect: 'ai-sdk', failedType: '_OTHER', plainCacheLost: true, streamUsageLost: false },
-  { producer: 'ai-v4', dialect: 'ai-sdk', failedType: '_OTHER', plainCacheLost: false, streamUsageLost: true },
+  {
+    producer: 'ai-v7',
+    dialect: 'ai-sdk-otel',
+    failedType: '429',
+    plainCacheLost: false,
+    streamUsageLost: false,
+  },
+  {
+    producer: 'ai-v7-legacy',
+    dialect: 'ai-sdk',
+    failedType: '_OTHER',
+    plainCacheLost: false,
+    streamUsageLost: false,
+  },
+  {
+    producer: 'ai-v6',
+    dialect: 'ai-sdk',
+    failedType: '_OTHER',
+    plainCacheLost: false,
+    streamUsageLost: false,
+  },
+  {
+    producer: 'ai-v5',
+    dialect: 'ai-sdk',
+    failedType: '_OTHER',
+    plainCacheLost: true,
+    streamUsageLost: false,
+  },
+  {
+    producer: 'ai-v4',
+    dialect: 'ai-sdk',
+    failedType: '_OTHER',
+    plainCacheLost: false,
+    streamUsageLost: true,
+  },
 ])('AI SDK ($producer) → collector', ({ producer, dialect, failedType, plainCacheLost, streamUsageLost }) => {
   let run: PeerRun;
   beforeAll(async () => {
@@ -46,14 +81,26 @@ describe.each([
 
   const check = (id: string, caseId: string, buckets: Partial<CallRow>, streaming: boolean): void => {
     const row = one(run, id); // the parent span repeating this usage is not a second row
-    expect(row).toMatchObject({ dialect, status: 'ok', priced: true, usage_missing: false, streaming, ...buckets });
+    expect(row).toMatchObject({
+      dialect,
+      status: 'ok',
+      priced: true,
+      usage_missing: false,
+      streaming,
+      ...buckets,
+    });
     expect(pico(row)).toBe(casePico(caseId));
   };
 
   it('OpenAI: one row per call, cached input inside the prompt total', () => {
     if (plainCacheLost) {
       const row = one(run, 'openai-plain');
-      expect(row).toMatchObject({ dialect, provider: 'openai', input_tokens: 17903, uncached_input_tokens: 17903 });
+      expect(row).toMatchObject({
+        dialect,
+        provider: 'openai',
+        input_tokens: 17903,
+        uncached_input_tokens: 17903,
+      });
       expect(pico(row)).toBe(47_257_500_000n); // all 17903 priced as uncached
     } else {
       check('openai-plain', 'openai-cached-inside-prompt', { provider: 'openai', ...OPENAI_BUCKETS }, false);
@@ -69,8 +116,18 @@ describe.each([
   });
 
   it('Anthropic: one row per call, cache reads and writes priced once each', () => {
-    check('anthropic-plain', 'anthropic-cache-read-and-write', { provider: 'anthropic', ...ANTHROPIC_BUCKETS }, false);
-    check('anthropic-stream', 'anthropic-cache-read-and-write', { provider: 'anthropic', ...ANTHROPIC_BUCKETS }, true);
+    check(
+      'anthropic-plain',
+      'anthropic-cache-read-and-write',
+      { provider: 'anthropic', ...ANTHROPIC_BUCKETS },
+      false,
+    );
+    check(
+      'anthropic-stream',
+      'anthropic-cache-read-and-write',
+      { provider: 'anthropic', ...ANTHROPIC_BUCKETS },
+      true,
+    );
   });
 
   it('a rate-limited call is one failed call at $0', () => {

@@ -9,7 +9,13 @@ import type { PeerRun } from './support/peer-run.ts';
 
 const MODEL = 'anthropic.claude-3-5-sonnet-20241022-v2:0';
 /** Bedrock's Converse usage: `inputTokens` excludes the cache reads and writes. */
-const USAGE = { inputTokens: 200, outputTokens: 300, totalTokens: 6500, cacheReadInputTokens: 5000, cacheWriteInputTokens: 1000 };
+const USAGE = {
+  inputTokens: 200,
+  outputTokens: 300,
+  totalTokens: 6500,
+  cacheReadInputTokens: 5000,
+  cacheWriteInputTokens: 1000,
+};
 
 let run: PeerRun;
 beforeAll(async () => {

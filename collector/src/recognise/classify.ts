@@ -26,7 +26,12 @@ const AI_SDK_LEAF = /\.(doGenerate|doStream|doEmbed)$/;
 const AI_SDK_OPERATION = /^ai\./;
 
 /** Legacy Traceloop (≤0.22) names its spans after the SDK method and sets `llm.request.type`. */
-const TRACELOOP_LEGACY_NAMES = new Set(['openai.chat', 'openai.completion', 'anthropic.chat', 'anthropic.completion']);
+const TRACELOOP_LEGACY_NAMES = new Set([
+  'openai.chat',
+  'openai.completion',
+  'anthropic.chat',
+  'anthropic.completion',
+]);
 const TRACELOOP_LEGACY_TYPES = new Set(['chat', 'completion', 'embedding']);
 
 const OPENINFERENCE_CALL_KINDS = new Set(['LLM', 'EMBEDDING']);
@@ -52,7 +57,8 @@ export function classifySpan(span: DecodedSpan): SpanRole {
     if (AGGREGATE_OPERATIONS.has(op)) return hasUsage(a) ? 'aggregate' : 'other';
   }
   const oiKind = a['openinference.span.kind'];
-  if (typeof oiKind === 'string') return OPENINFERENCE_CALL_KINDS.has(oiKind) ? 'model_call' : aggregateOrOther(a);
+  if (typeof oiKind === 'string')
+    return OPENINFERENCE_CALL_KINDS.has(oiKind) ? 'model_call' : aggregateOrOther(a);
   const lfType = a['langfuse.observation.type'];
   if (typeof lfType === 'string') return LANGFUSE_CALL_TYPES.has(lfType) ? 'model_call' : aggregateOrOther(a);
   const requestType = a['llm.request.type'];
@@ -68,7 +74,11 @@ function aggregateOrOther(a: DecodedSpan['attributes']): SpanRole {
 /** Any token count a producer may have summed onto a parent span. */
 function hasUsage(a: DecodedSpan['attributes']): boolean {
   for (const key of Object.keys(a)) {
-    if (key.startsWith('gen_ai.usage.') || key.startsWith('ai.usage.') || key.startsWith('llm.token_count.')) {
+    if (
+      key.startsWith('gen_ai.usage.') ||
+      key.startsWith('ai.usage.') ||
+      key.startsWith('llm.token_count.')
+    ) {
       return true;
     }
   }

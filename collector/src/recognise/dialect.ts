@@ -59,8 +59,10 @@ export function detectDialect(span: DecodedSpan): Dialect {
   if (scope === 'gen_ai') return { name: 'ai-sdk-otel', version, wrapsSdk: false };
   const a = span.attributes;
   if (a['telemetry.sdk.name'] === 'openlit') return { name: 'openlit', version, wrapsSdk: true };
-  if (typeof a['openinference.span.kind'] === 'string') return { name: 'openinference', version, wrapsSdk: true };
-  if (typeof a['langfuse.observation.type'] === 'string') return { name: 'langfuse', version, wrapsSdk: true };
+  if (typeof a['openinference.span.kind'] === 'string')
+    return { name: 'openinference', version, wrapsSdk: true };
+  if (typeof a['langfuse.observation.type'] === 'string')
+    return { name: 'langfuse', version, wrapsSdk: true };
   return { name: 'otel-genai', version, wrapsSdk: true };
 }
 

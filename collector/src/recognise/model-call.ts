@@ -95,7 +95,14 @@ function operationOf(span: DecodedSpan): string {
   const a = span.attributes;
   const op = attrString(a, GEN_AI_OPERATION_NAME);
   if (op !== undefined) return op;
-  const hint = attrString(a, 'ai.operationId', 'openinference.span.kind', 'langfuse.observation.type', 'llm.request.type') ?? span.name;
+  const hint =
+    attrString(
+      a,
+      'ai.operationId',
+      'openinference.span.kind',
+      'langfuse.observation.type',
+      'llm.request.type',
+    ) ?? span.name;
   if (/embed/i.test(hint)) return 'embeddings';
   if (/^(completion|openai\.completion|anthropic\.completion)$/.test(hint)) return 'text_completion';
   return 'chat';
@@ -137,7 +144,11 @@ export function readModelCall(span: DecodedSpan): ModelCallFacts {
   const dialect = detectDialect(span);
   const requestModel = attrString(a, ...REQUEST_MODEL_KEYS) ?? '';
   const responseModel = attrString(a, ...RESPONSE_MODEL_KEYS) ?? '';
-  const provider = providerOf(a, responseModel || requestModel, dialect.name === 'ai-sdk' ? ['ai.model.provider'] : []);
+  const provider = providerOf(
+    a,
+    responseModel || requestModel,
+    dialect.name === 'ai-sdk' ? ['ai.model.provider'] : [],
+  );
   const { usage, inputIncludesCache } = readUsage(a, dialect, provider);
   const streaming = isStreaming(a);
   if (usage && streaming && dialect.name === 'openlit' && provider === 'anthropic') {

@@ -65,7 +65,14 @@ const MODEL_PREFIXES: readonly (readonly [RegExp, string])[] = [
  * (e.g. `ai.model.provider`, `llm.provider`), read before the semconv ones.
  */
 export function providerOf(attrs: AttrMap, model: string, extraKeys: readonly string[] = []): string {
-  const raw = attrString(attrs, ...extraKeys, GEN_AI_PROVIDER_NAME, GEN_AI_SYSTEM, 'llm.provider', 'llm.system');
+  const raw = attrString(
+    attrs,
+    ...extraKeys,
+    GEN_AI_PROVIDER_NAME,
+    GEN_AI_SYSTEM,
+    'llm.provider',
+    'llm.system',
+  );
   if (raw !== undefined) return normaliseProviderName(raw);
   const host = attrString(attrs, SERVER_ADDRESS)?.toLowerCase();
   if (host) for (const [re, name] of HOSTS) if (re.test(host)) return name;

@@ -225,9 +225,23 @@ function aiSdkUsage(attrs: AttrMap, provider: string): ReadUsage {
   const canon: Record<string, unknown> = {};
   put(canon, IN, pick(attrs, ['ai.usage.inputTokens', 'ai.usage.promptTokens', 'ai.usage.tokens', IN]));
   put(canon, OUT, pick(attrs, ['ai.usage.outputTokens', 'ai.usage.completionTokens', OUT]));
-  put(canon, READ, pick(attrs, ['ai.usage.inputTokenDetails.cacheReadTokens', 'ai.usage.cachedInputTokens']) ?? metaCount(metadata, READ_META));
-  put(canon, WRITE, pick(attrs, ['ai.usage.inputTokenDetails.cacheWriteTokens']) ?? metaCount(metadata, WRITE_META));
-  put(canon, REASONING, pick(attrs, ['ai.usage.outputTokenDetails.reasoningTokens', 'ai.usage.reasoningTokens']) ?? metaCount(metadata, REASONING_META));
+  put(
+    canon,
+    READ,
+    pick(attrs, ['ai.usage.inputTokenDetails.cacheReadTokens', 'ai.usage.cachedInputTokens']) ??
+      metaCount(metadata, READ_META),
+  );
+  put(
+    canon,
+    WRITE,
+    pick(attrs, ['ai.usage.inputTokenDetails.cacheWriteTokens']) ?? metaCount(metadata, WRITE_META),
+  );
+  put(
+    canon,
+    REASONING,
+    pick(attrs, ['ai.usage.outputTokenDetails.reasoningTokens', 'ai.usage.reasoningTokens']) ??
+      metaCount(metadata, REASONING_META),
+  );
   return finish(canon, v6 || provider !== 'anthropic');
 }
 

@@ -53,7 +53,11 @@ export async function sdkCall(clients: SdkClients, s: Scenario): Promise<void> {
   if (s.provider === 'anthropic') {
     const client = clients.anthropic;
     if (!client) throw new Error('no anthropic client');
-    const params = { model: s.model, max_tokens: 200, messages: [{ role: 'user' as const, content: CONTENT }] };
+    const params = {
+      model: s.model,
+      max_tokens: 200,
+      messages: [{ role: 'user' as const, content: CONTENT }],
+    };
     if (s.stream) {
       const stream = await client.messages.create({ ...params, stream: true }, { headers });
       for await (const event of stream) void event;

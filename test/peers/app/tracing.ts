@@ -26,7 +26,9 @@ export function startTracing(service: string): PeerTracing {
     resource: resourceFromAttributes({ 'service.name': service }),
     spanProcessors: [
       new BatchSpanProcessor({ exporter, scheduledDelayMillis: 50 }),
-      ...(process.env['PEER_DUMP'] ? [new SimpleSpanProcessor({ exporter: dumpExporter(process.env['PEER_DUMP']) })] : []),
+      ...(process.env['PEER_DUMP']
+        ? [new SimpleSpanProcessor({ exporter: dumpExporter(process.env['PEER_DUMP']) })]
+        : []),
     ],
   });
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());

@@ -172,7 +172,9 @@ export function pico(row: CallRow): bigint {
 export function one(run: PeerRun, id: string): CallRow {
   const got = run.calls.get(id) ?? [];
   if (got.length !== 1) {
-    throw new Error(`scenario ${id}: expected one llm_calls row, got ${got.length}: ${JSON.stringify(got, null, 1)}`);
+    throw new Error(
+      `scenario ${id}: expected one llm_calls row, got ${got.length}: ${JSON.stringify(got, null, 1)}`,
+    );
   }
   return got[0] as CallRow;
 }

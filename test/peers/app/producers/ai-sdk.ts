@@ -29,7 +29,7 @@ const simUrl = (): string => process.env['SIM_URL'] ?? '';
 const PROMPT = 'Summarise our refund policy.';
 
 function v7(legacy: boolean): Producer {
-  return async () => {
+  return () => {
     registerTelemetry(legacy ? new LegacyOpenTelemetry() : new OpenTelemetry());
     const openai = createOpenAI({ baseURL: `${simUrl()}/v1`, apiKey: 'test' });
     const anthropic = createAnthropic({ baseURL: `${simUrl()}/v1`, apiKey: 'test' });
@@ -56,7 +56,7 @@ function v7(legacy: boolean): Producer {
 export const aiV7: Producer = v7(false);
 export const aiV7Legacy: Producer = v7(true);
 
-export const aiV5Producer: Producer = async () => {
+export const aiV5Producer: Producer = () => {
   const openai = createOpenAIV2({ baseURL: `${simUrl()}/v1`, apiKey: 'test' });
   const anthropic = createAnthropicV2({ baseURL: `${simUrl()}/v1`, apiKey: 'test' });
   return async (s: Scenario) => {
@@ -78,7 +78,7 @@ export const aiV5Producer: Producer = async () => {
   };
 };
 
-export const aiV6Producer: Producer = async () => {
+export const aiV6Producer: Producer = () => {
   const openai = createOpenAIV3({ baseURL: `${simUrl()}/v1`, apiKey: 'test' });
   const anthropic = createAnthropicV3({ baseURL: `${simUrl()}/v1`, apiKey: 'test' });
   return async (s: Scenario) => {
@@ -100,7 +100,7 @@ export const aiV6Producer: Producer = async () => {
   };
 };
 
-export const aiV4Producer: Producer = async () => {
+export const aiV4Producer: Producer = () => {
   const openai = createOpenAIV1({ baseURL: `${simUrl()}/v1`, apiKey: 'test' });
   const anthropic = createAnthropicV1({ baseURL: `${simUrl()}/v1`, apiKey: 'test' });
   return async (s: Scenario) => {

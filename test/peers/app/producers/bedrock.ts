@@ -49,7 +49,10 @@ async function startConverseEndpoint(scenarios: Map<string, Scenario>): Promise<
 }
 
 export const bedrock: Producer = async (tracing) => {
-  registerInstrumentations({ tracerProvider: tracing.provider, instrumentations: [new AwsInstrumentation()] });
+  registerInstrumentations({
+    tracerProvider: tracing.provider,
+    instrumentations: [new AwsInstrumentation()],
+  });
   const sdk = require('@aws-sdk/client-bedrock-runtime') as typeof BedrockTypes;
   const scenarios = new Map<string, Scenario>();
   const endpoint = await startConverseEndpoint(scenarios);

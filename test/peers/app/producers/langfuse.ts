@@ -9,14 +9,13 @@
 
 import { observeOpenAI } from '@langfuse/openai';
 import { setLangfuseTracerProvider } from '@langfuse/tracing';
-import type OpenAIType from 'openai';
 import { loadOpenAI, sdkCall, sdkClients } from '../sdk-calls.ts';
 import type { Producer } from './producer.ts';
 
-export const langfuse: Producer = async (tracing) => {
+export const langfuse: Producer = (tracing) => {
   setLangfuseTracerProvider(tracing.provider);
   const { openai } = sdkClients(loadOpenAI());
   if (!openai) throw new Error('no openai client');
-  const observed = observeOpenAI(openai) as OpenAIType;
+  const observed = observeOpenAI(openai);
   return (s) => sdkCall({ openai: observed }, s);
 };

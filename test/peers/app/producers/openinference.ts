@@ -12,13 +12,13 @@ import { OpenAIInstrumentation } from '@arizeai/openinference-instrumentation-op
 import { loadAnthropic, loadOpenAI, sdkCall, sdkClients } from '../sdk-calls.ts';
 import type { Producer } from './producer.ts';
 
-export const openinference: Producer = async (tracing) => {
+export const openinference: Producer = (tracing) => {
   const OpenAI = loadOpenAI();
   const Anthropic = loadAnthropic();
   const openaiInst = new OpenAIInstrumentation({ tracerProvider: tracing.provider });
-  openaiInst.manuallyInstrument(OpenAI as never);
+  openaiInst.manuallyInstrument(OpenAI);
   const anthropicInst = new AnthropicInstrumentation({ tracerProvider: tracing.provider });
-  anthropicInst.manuallyInstrument(Anthropic as never);
+  anthropicInst.manuallyInstrument(Anthropic);
   const clients = sdkClients(OpenAI, Anthropic);
   return (s) => sdkCall(clients, s);
 };

@@ -14,7 +14,7 @@ import type { OwnTracingProducer } from './producer.ts';
 /** A CommonJS module with `exports.default`: the ESM default import is `module.exports` itself. */
 const openlit = openlitCjs.default;
 
-export const openlitProducer: OwnTracingProducer = async () => {
+export const openlitProducer: OwnTracingProducer = () => {
   openlit.init({
     applicationName: 'peer-openlit',
     otlpEndpoint: process.env['COLLECTOR_URL'] ?? '',

@@ -10,8 +10,11 @@ import { OpenAIInstrumentation } from '@opentelemetry/instrumentation-openai';
 import { loadOpenAI, sdkCall, sdkClients } from '../sdk-calls.ts';
 import type { Producer } from './producer.ts';
 
-export const otelContribOpenAI: Producer = async (tracing) => {
-  registerInstrumentations({ tracerProvider: tracing.provider, instrumentations: [new OpenAIInstrumentation()] });
+export const otelContribOpenAI: Producer = (tracing) => {
+  registerInstrumentations({
+    tracerProvider: tracing.provider,
+    instrumentations: [new OpenAIInstrumentation()],
+  });
   const clients = sdkClients(loadOpenAI('openai-v6'));
   return (s) => sdkCall(clients, s);
 };

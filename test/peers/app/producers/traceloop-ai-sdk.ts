@@ -12,7 +12,6 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
-import type { SpanProcessor } from '@opentelemetry/sdk-trace';
 import { ALL_INSTRUMENTATION_LIBRARIES, createSpanProcessor } from '@traceloop/node-server-sdk';
 import { aiV5Producer } from './ai-sdk.ts';
 import { dumpExporter } from '../tracing.ts';
@@ -21,19 +20,25 @@ import type { OwnTracingProducer } from './producer.ts';
 export const traceloopAiSdk: OwnTracingProducer = async () => {
   const exporter = new OTLPTraceExporter({ url: `${process.env['COLLECTOR_URL'] ?? ''}/v1/traces` });
   const processor = createSpanProcessor({
-    exporter: exporter as never,
+    exporter: exporter,
     disableBatch: true,
     allowedInstrumentationLibraries: ALL_INSTRUMENTATION_LIBRARIES,
-  }) as unknown as SpanProcessor;
+  });
   const provider = new TracerProvider({
     resource: resourceFromAttributes({ 'service.name': 'peer-traceloop-ai-sdk' }),
     spanProcessors: [
       processor,
-      ...(process.env['PEER_DUMP'] ? [new SimpleSpanProcessor({ exporter: dumpExporter(process.env['PEER_DUMP']) })] : []),
+      ...(process.env['PEER_DUMP']
+        ? [new SimpleSpanProcessor({ exporter: dumpExporter(process.env['PEER_DUMP']) })]
+        : []),
     ],
   });
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   trace.setGlobalTracerProvider(provider);
-  const run = await aiV5Producer({ provider, tracer: provider.getTracer('peer-app'), shutdown: () => provider.shutdown() });
+  const run = await aiV5Producer({
+    provider,
+    tracer: provider.getTracer('peer-app'),
+    shutdown: () => provider.shutdown(),
+  });
   return { run, provider };
 };

@@ -11,13 +11,13 @@ import { OpenAIInstrumentation } from '@traceloop/instrumentation-openai';
 import type { Producer } from './producer.ts';
 import { loadAnthropic, loadOpenAI, sdkCall, sdkClients } from '../sdk-calls.ts';
 
-export const traceloop: Producer = async (tracing) => {
+export const traceloop: Producer = (tracing) => {
   // Traceloop 0.27 patches openai ">=4 <7" and the Anthropic SDK's 0.x resources (`Completions`).
   const OpenAI = loadOpenAI('openai-v6');
   const Anthropic = loadAnthropic('anthropic-sdk-v0');
   const openaiInst = new OpenAIInstrumentation();
   openaiInst.setTracerProvider(tracing.provider);
-  openaiInst.manuallyInstrument(OpenAI.OpenAI as never);
+  openaiInst.manuallyInstrument(OpenAI.OpenAI);
   const anthropicInst = new AnthropicInstrumentation();
   anthropicInst.setTracerProvider(tracing.provider);
   anthropicInst.manuallyInstrument(Anthropic as never);
