@@ -25,7 +25,10 @@ export interface LeafResolverOptions {
   waitMs?: number;
   /** @default 10000 */
   maxHeld?: number;
-  /** @default 200000 */
+  /**
+   * How many span ids each memory keeps (model calls seen, and spans with a model-call child): the
+   * window within which a late child or wrapper is still matched. ~150 bytes per id. @default 50000
+   */
   maxRemembered?: number;
   emit: (row: LlmCallRow) => void;
   now?: () => number;
@@ -72,7 +75,7 @@ function boundedSet<V>(max: number): { get(k: string): V | undefined; set(k: str
 export function createLeafResolver(options: LeafResolverOptions): LeafResolver {
   const waitMs = options.waitMs ?? 2000;
   const maxHeld = options.maxHeld ?? 10_000;
-  const remembered = options.maxRemembered ?? 200_000;
+  const remembered = options.maxRemembered ?? 50_000;
   const now = options.now ?? Date.now;
   const state = boundedSet<State>(remembered);
   /** Spans (trace + span id) that have a model-call child already seen. */
