@@ -253,6 +253,29 @@ function wrapperAndSdkSpan(): Parameters<typeof postSpans>[1] {
   ];
 }
 
+describe('AI SDK version from the recorded user agent', () => {
+  it('a v6 span whose detail keys were stripped (as the Traceloop rewrite does) is still read as inclusive', async () => {
+    const calls = await postSpans(tc, [
+      {
+        name: 'chat claude-3-5-sonnet-20241022',
+        scope: 'ai',
+        attributes: {
+          'ai.operationId': 'ai.generateText.doGenerate',
+          'ai.request.headers.user-agent': 'ai/6.0.333',
+          'gen_ai.provider.name': 'anthropic',
+          'gen_ai.request.model': 'claude-3-5-sonnet-20241022',
+          'gen_ai.usage.input_tokens': 6200,
+          'ai.usage.cachedInputTokens': 5000,
+          'gen_ai.usage.output_tokens': 300,
+        },
+      },
+    ]);
+    // 1200 uncached × $3 + 5000 read × $0.30 + 300 × $15 per Mtok — not 6200 uncached on top of the read.
+    expect(calls[0]).toMatchObject({ dialect: 'ai-sdk', input_tokens: 6200, uncached_input_tokens: 1200 });
+    expect(usd(calls[0])).toBe(usdToPico('0.0096'));
+  });
+});
+
 describe('a wrapper span and the SDK span of one call, in separate requests', () => {
   it.each(['children-first', 'parents-first'] as const)(
     '%s: one row, priced from the SDK span (1-hour write)',

@@ -98,12 +98,11 @@ describe('OpenLIT → collector', () => {
     expect(row.producer_cost_usd).toBe('0');
   });
 
-  it('Anthropic stream: OpenLIT reports 301 output tokens for 300 (its known overcount), flagged', () => {
+  it("Anthropic stream: OpenLIT adds message_start's placeholder to the cumulative output (301); corrected to 300", () => {
     const row = one(run, 'anthropic-stream');
-    expect(row).toMatchObject({ streaming: true, input_tokens: 6200, output_tokens: 301 });
-    expect(row.price_flags).toContain('producer_output_overcount');
-    // 0.01035 + one output token at $15/Mtok: we price what the producer reported.
-    expect(pico(row)).toBe(casePico('anthropic-cache-read-and-write') + 15_000_000n);
+    expect(row).toMatchObject({ streaming: true, input_tokens: 6200, output_tokens: 300 });
+    expect(row.price_flags).toContain('producer_output_overcount_corrected');
+    expect(pico(row)).toBe(casePico('anthropic-cache-read-and-write'));
   });
 
   it('failed calls are one row each at $0, error.type from the SDK error class', () => {

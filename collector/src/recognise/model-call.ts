@@ -36,6 +36,7 @@ import { detectDialect } from './dialect.ts';
 import type { Dialect } from './dialect.ts';
 import { jsonAttribute } from './json-attribute.ts';
 import { producerCostUsd } from './producer-cost.ts';
+import { correctProducerQuirks } from './producer-quirks.ts';
 import { providerOf } from './provider.ts';
 import { readUsage } from './usage.ts';
 
@@ -151,11 +152,7 @@ export function readModelCall(span: DecodedSpan): ModelCallFacts {
   );
   const { usage, inputIncludesCache } = readUsage(a, dialect, provider);
   const streaming = isStreaming(a);
-  if (usage && streaming && dialect.name === 'openlit' && provider === 'anthropic') {
-    // OpenLIT 1.15 adds message_start's placeholder output count to message_delta's cumulative one
-    // (DIALECTS.md §8.8): the output is over by that placeholder, which the span does not carry.
-    usage.flags.push('producer_output_overcount');
-  }
+  correctProducerQuirks(a, dialect, provider, streaming, usage);
   // Langfuse leaves the span status unset on a failed generation and sets its own level instead.
   const failed =
     span.statusCode === STATUS_CODE.error ||

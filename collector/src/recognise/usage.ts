@@ -24,7 +24,7 @@ import {
 import { normaliseGenAiAttributes, normaliseProviderUsage, UsageError } from '@costline/pricing';
 import type { NormalisedUsage } from '@costline/pricing';
 import type { AttrMap } from '../otlp/span.ts';
-import { attrInt } from './attributes.ts';
+import { attrInt, attrString } from './attributes.ts';
 import { versionAtLeast } from './dialect.ts';
 import type { Dialect } from './dialect.ts';
 import { isObject, jsonAttribute, path } from './json-attribute.ts';
@@ -220,8 +220,12 @@ function aiSdkUsage(attrs: AttrMap, provider: string): ReadUsage {
     return { usage: normaliseProviderUsage('anthropic', rawAnthropic), inputIncludesCache: false };
   }
   // v6+ report input totals including cache and break them down in `inputTokenDetails`; v4/v5
-  // passed each provider's input through, and Anthropic's excludes the cache.
-  const v6 = Object.keys(attrs).some((k) => k.startsWith('ai.usage.inputTokenDetails.'));
+  // passed each provider's input through, and Anthropic's excludes the cache. The version is in the
+  // recorded user agent (`ai/5.0.277`) when request headers are recorded; else the keys tell.
+  const agent = /(?:^|\s)ai\/(\d+\.\d+\.\d+)/.exec(attrString(attrs, 'ai.request.headers.user-agent') ?? '');
+  const v6 = agent?.[1]
+    ? versionAtLeast(agent[1], '6.0.0')
+    : Object.keys(attrs).some((k) => k.startsWith('ai.usage.inputTokenDetails.'));
   const canon: Record<string, unknown> = {};
   put(canon, IN, pick(attrs, ['ai.usage.inputTokens', 'ai.usage.promptTokens', 'ai.usage.tokens', IN]));
   put(canon, OUT, pick(attrs, ['ai.usage.outputTokens', 'ai.usage.completionTokens', OUT]));
