@@ -74,3 +74,23 @@ describe('OpenInference → collector', () => {
     expect(pico(row)).toBe(0n);
   });
 });
+
+describe('OpenInference over the Anthropic SDK with its own tracing on', () => {
+  let mixed: PeerRun;
+  beforeAll(async () => {
+    mixed = await runPeer('openinference', [
+      caseScenario('anthropic-1h', 'anthropic-one-hour-cache-write'),
+      caseScenario('anthropic-stream', 'anthropic-cache-read-and-write', { stream: true }),
+    ]);
+  });
+
+  it('the OpenInference span and the SDK span under it are one call, priced from the SDK span', () => {
+    const plain = one(mixed, 'anthropic-1h');
+    expect(plain).toMatchObject({ dialect: 'anthropic-sdk', cache_write_1h_tokens: 37175 });
+    expect(pico(plain)).toBe(casePico('anthropic-one-hour-cache-write'));
+    const stream = one(mixed, 'anthropic-stream');
+    expect(stream).toMatchObject({ dialect: 'anthropic-sdk', streaming: true, input_tokens: 6200 });
+    expect(pico(stream)).toBe(casePico('anthropic-cache-read-and-write'));
+    expect(mixed.leafStats.droppedWrappers).toBe(2);
+  });
+});
