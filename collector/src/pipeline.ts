@@ -69,6 +69,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         if (role === 'other') continue;
         if (role === 'aggregate') {
           // Agent / wrapper spans repeating their children's usage: never priced (only leaves are).
+          // To the assembler they are plain spans of the trace (an `invoke_agent` may be its root).
           metrics.inc('costline_spans_aggregate_total');
           continue;
         }
@@ -84,7 +85,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
             assembler.addCall(appCacheRow(span, estimator));
           } else {
             const facts = readModelCall(span);
-            leaves.offer(priceCall(facts, pricer), facts.mayWrapSdkSpan);
+            leaves.offer(priceCall(facts, pricer), span, facts.mayWrapSdkSpan);
           }
         } catch (e) {
           // One span that breaks a rule must not lose the rest of the request.

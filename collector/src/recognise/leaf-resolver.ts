@@ -18,6 +18,7 @@
  * @module
  */
 
+import type { DecodedSpan } from '../otlp/span.ts';
 import type { LlmCallRow } from '../store/rows.ts';
 
 export interface LeafResolverOptions {
@@ -30,7 +31,8 @@ export interface LeafResolverOptions {
    * window within which a late child or wrapper is still matched. ~150 bytes per id. @default 50000
    */
   maxRemembered?: number;
-  emit: (row: LlmCallRow) => void;
+  /** Receives each kept call with the span it was read from. */
+  emit: (row: LlmCallRow, span: DecodedSpan) => void;
   now?: () => number;
 }
 
@@ -44,7 +46,7 @@ export interface LeafResolverStats {
 
 export interface LeafResolver {
   /** `mayWrap`: hold the call a while, in case a model-call child of it arrives. */
-  offer(row: LlmCallRow, mayWrap: boolean): void;
+  offer(row: LlmCallRow, span: DecodedSpan, mayWrap: boolean): void;
   /** Releases held calls whose wait is over. */
   sweep(): void;
   /** Releases every held call (shutdown). */
@@ -56,6 +58,7 @@ type State = 'held' | 'emitted' | 'dropped';
 
 interface Held {
   row: LlmCallRow;
+  span: DecodedSpan;
   until: number;
 }
 
@@ -86,11 +89,11 @@ export function createLeafResolver(options: LeafResolverOptions): LeafResolver {
   const release = (key: string, h: Held): void => {
     held.delete(key);
     state.set(key, 'emitted');
-    options.emit(h.row);
+    options.emit(h.row, h.span);
   };
 
   return {
-    offer(row, mayWrap) {
+    offer(row, span, mayWrap) {
       const key = row.trace_id + row.span_id;
       if (hasChild.get(key)) {
         counters.droppedWrappers++;
@@ -114,14 +117,14 @@ export function createLeafResolver(options: LeafResolverOptions): LeafResolver {
       }
       if (!mayWrap) {
         state.set(key, 'emitted');
-        options.emit(row);
+        options.emit(row, span);
         return;
       }
       if (held.size >= maxHeld) {
         const [oldestKey, oldest] = held.entries().next().value as [string, Held];
         release(oldestKey, oldest);
       }
-      held.set(key, { row, until: now() + waitMs });
+      held.set(key, { row, span, until: now() + waitMs });
       state.set(key, 'held');
     },
 

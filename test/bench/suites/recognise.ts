@@ -123,7 +123,7 @@ const suite: Suite = {
       rows.push({ trace_id: 'a'.repeat(32), span_id: id, parent_span_id: 'f'.repeat(16) } as LlmCallRow);
     }
     const t = process.hrtime.bigint();
-    for (const r of rows) resolver.offer(r, false);
+    for (const r of rows) resolver.offer(r, SPANS['costline'] as DecodedSpan, false);
     const leafNs = Number(process.hrtime.bigint() - t) / n;
     await Promise.resolve();
     metrics.push({
