@@ -11,8 +11,6 @@
  */
 
 import {
-  ANTHROPIC_USAGE_CACHE_WRITE_1H,
-  ANTHROPIC_USAGE_CACHE_WRITE_5M,
   GEN_AI_USAGE_AUDIO_INPUT_TOKENS,
   GEN_AI_USAGE_AUDIO_OUTPUT_TOKENS,
   GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS,
@@ -36,14 +34,15 @@ const READ = GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS;
 const WRITE = GEN_AI_USAGE_CACHE_WRITE_INPUT_TOKENS;
 const REASONING = GEN_AI_USAGE_REASONING_OUTPUT_TOKENS;
 
-/** Semconv-style keys and their older or producer-specific spellings (DIALECTS.md §8.9). */
-const GEN_AI_ALIASES: Readonly<Record<string, readonly string[]>> = {
-  [IN]: [IN, 'gen_ai.usage.prompt_tokens'],
-  [OUT]: [OUT, 'gen_ai.usage.completion_tokens'],
-  [READ]: [READ, 'gen_ai.usage.cache_read_input_tokens'],
-  [WRITE]: [WRITE, 'gen_ai.usage.cache_creation.input_tokens', 'gen_ai.usage.cache_creation_input_tokens'],
-  [REASONING]: [REASONING, 'gen_ai.usage.reasoning_tokens'],
-};
+/**
+ * The input and cache keys with the older spellings @costline/pricing also reads (DIALECTS.md §8.9),
+ * for the inclusive-input check.
+ */
+const ALIASES = {
+  input: [IN, 'gen_ai.usage.prompt_tokens'],
+  cacheRead: [READ, 'gen_ai.usage.cache_read_input_tokens'],
+  cacheWrite: [WRITE, 'gen_ai.usage.cache_creation.input_tokens', 'gen_ai.usage.cache_creation_input_tokens'],
+} as const;
 
 export interface ReadUsage {
   usage: NormalisedUsage | undefined;
@@ -89,10 +88,11 @@ function readDialectUsage(attrs: AttrMap, dialect: Dialect, provider: string): R
       return finish(openInferenceCanon(attrs), openInferenceInclusive(dialect, provider));
     case 'langfuse':
       return finish(langfuseCanon(attrs), true);
+    // Semconv-style producers: @costline/pricing reads these keys and their aliases as they are.
     case 'costline':
-      return finish(genAiCanon(attrs), true, false);
+      return finish(attrs, true, false);
     default:
-      return finish(genAiCanon(attrs), genAiInclusive(dialect, provider));
+      return finish(attrs, genAiInclusive(dialect, provider));
   }
 }
 
@@ -116,18 +116,24 @@ function openInferenceInclusive(dialect: Dialect, provider: string): boolean {
   return true;
 }
 
-function finish(canon: Record<string, unknown>, declaredInclusive: boolean, check = true): ReadUsage {
+/** `source`: the span's attributes, or a dialect's keys already mapped onto the semconv names. */
+function finish(
+  source: Readonly<Record<string, unknown>>,
+  declaredInclusive: boolean,
+  check = true,
+): ReadUsage {
   let inclusive = declaredInclusive;
   const flags: string[] = [];
   if (inclusive && check) {
-    const input = attrInt(canon as AttrMap, IN);
-    const cache = (attrInt(canon as AttrMap, READ) ?? 0) + (attrInt(canon as AttrMap, WRITE) ?? 0);
+    const a = source as AttrMap;
+    const input = attrInt(a, ...ALIASES.input);
+    const cache = (attrInt(a, ...ALIASES.cacheRead) ?? 0) + (attrInt(a, ...ALIASES.cacheWrite) ?? 0);
     if (input !== undefined && input < cache) {
       inclusive = false;
       flags.push('input_exclusive_inferred');
     }
   }
-  const usage = normaliseGenAiAttributes(canon, { inputIncludesCache: inclusive });
+  const usage = normaliseGenAiAttributes(source, { inputIncludesCache: inclusive });
   if (usage) usage.flags.push(...flags);
   return { usage, inputIncludesCache: inclusive };
 }
@@ -139,20 +145,6 @@ function pick(attrs: AttrMap, keys: readonly string[]): unknown {
 
 function put(canon: Record<string, unknown>, key: string, value: unknown): void {
   if (value !== undefined && value !== null) canon[key] = value;
-}
-
-function genAiCanon(attrs: AttrMap): Record<string, unknown> {
-  const canon: Record<string, unknown> = {};
-  for (const [key, aliases] of Object.entries(GEN_AI_ALIASES)) put(canon, key, pick(attrs, aliases));
-  for (const key of [
-    ANTHROPIC_USAGE_CACHE_WRITE_5M,
-    ANTHROPIC_USAGE_CACHE_WRITE_1H,
-    GEN_AI_USAGE_AUDIO_INPUT_TOKENS,
-    GEN_AI_USAGE_AUDIO_OUTPUT_TOKENS,
-  ]) {
-    put(canon, key, attrs[key]);
-  }
-  return canon;
 }
 
 /** OpenInference `llm.token_count.*`: prompt and completion are totals, `*_details.*` their subsets. */
