@@ -67,14 +67,14 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       for (const span of spans) {
         const role = classifySpan(span);
         if (role === 'other') continue;
+        if (!seen.add(`${span.traceId}${span.spanId}`)) {
+          metrics.inc('costline_spans_duplicate_total');
+          continue;
+        }
         if (role === 'aggregate') {
           // Agent / wrapper spans repeating their children's usage: never priced (only leaves are).
           // To the assembler they are plain spans of the trace (an `invoke_agent` may be its root).
           metrics.inc('costline_spans_aggregate_total');
-          continue;
-        }
-        if (!seen.add(`${span.traceId}${span.spanId}`)) {
-          metrics.inc('costline_spans_duplicate_total');
           continue;
         }
         try {
