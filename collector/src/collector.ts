@@ -33,6 +33,8 @@ export interface CollectorConfig {
   ingestToken?: string | undefined;
   maxOpenActions?: number;
   actionWaitMs?: number;
+  /** How long a wrapper's model-call span waits for the SDK's own span under it. @default 2000 */
+  leafWaitMs?: number;
   flushIntervalMs?: number;
   /** Use this client instead of creating one from `store` (tests share one chDB per process). */
   client?: ClickHouseClient;
@@ -83,6 +85,7 @@ export async function createCollector(config: CollectorConfig): Promise<Collecto
     assembler,
     estimator: createAvoidedCostEstimator(),
     metrics,
+    leafWaitMs: config.leafWaitMs,
     log,
   });
   metrics.gauge('costline_open_actions', () => assembler.stats().openActions);
@@ -91,6 +94,9 @@ export async function createCollector(config: CollectorConfig): Promise<Collecto
   metrics.gauge('costline_evicted_actions', () => assembler.stats().evictedActions);
   metrics.gauge('costline_late_calls', () => assembler.stats().lateCalls);
   metrics.gauge('costline_queue_depth', () => writer.pending());
+  metrics.gauge('costline_leaf_held_calls', () => pipeline.leafStats().held);
+  metrics.gauge('costline_leaf_dropped_wrappers', () => pipeline.leafStats().droppedWrappers);
+  metrics.gauge('costline_leaf_late_children', () => pipeline.leafStats().lateChildren);
 
   const app = createApp({
     pipeline,
@@ -103,7 +109,10 @@ export async function createCollector(config: CollectorConfig): Promise<Collecto
     server: config.store.url !== undefined && config.store.url !== '',
   });
   let server: Server | undefined;
-  const sweeper = setInterval(() => assembler.sweep(), 1000);
+  const sweeper = setInterval(() => {
+    pipeline.sweep();
+    assembler.sweep();
+  }, 1000);
   sweeper.unref();
 
   return {
@@ -129,6 +138,7 @@ export async function createCollector(config: CollectorConfig): Promise<Collecto
     async stop() {
       clearInterval(sweeper);
       if (server) await new Promise<void>((r) => server?.close(() => r()));
+      pipeline.drain();
       assembler.drain();
       await writer.close();
       if (!config.client) await client.close();

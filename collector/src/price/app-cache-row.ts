@@ -122,5 +122,6 @@ export function appCacheRow(span: DecodedSpan, estimator: AvoidedCostEstimator, 
     price_estimated: avoided !== undefined,
     correction: '',
     priced_at: new Date().toISOString().replace('T', ' ').replace('Z', ''),
+    producer_cost_usd: null,
   };
 }

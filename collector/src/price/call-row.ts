@@ -97,6 +97,7 @@ export function priceCall(
       usage: usage.usage,
       serviceTier: facts.serviceTier || undefined,
       toolCalls,
+      // Normalisation flags such as negative_bucket:* or invalid_usage:* must stop the pricing.
       flags: usage.flags,
     });
   }
@@ -135,8 +136,7 @@ export function priceCall(
     price_source: breakdown?.source ?? '',
     price_version: breakdown?.sourceVersion ?? '',
     pricing_tier: breakdown?.tier ?? '',
-    // The pricer returns the normalisation flags it was given, with its own.
-    price_flags: breakdown?.flags ?? usage?.flags ?? [],
+    price_flags: [...new Set([...(usage?.flags ?? []), ...(breakdown?.flags ?? [])])],
     usage_missing: facts.usageMissing,
     duration_ms: facts.durationMs,
     ttft_ms: facts.ttftMs,
@@ -149,6 +149,7 @@ export function priceCall(
     avoided_cost_usd: ZERO,
     action_outcome: 'unknown',
     dialect: facts.dialect.name,
+    producer_cost_usd: facts.producerCostUsd,
     system_prompt_chars: facts.systemPromptChars,
     tool_calls: toolCalls,
     region,

@@ -65,6 +65,8 @@ export interface LlmCallRow {
   correction: string;
   /** When this row's price was computed (DateTime64(3) text). */
   priced_at: string;
+  /** The producer's own cost for the call (OpenLIT, Langfuse, OpenInference): a hint, never our price. */
+  producer_cost_usd: string | null;
 }
 
 export interface ActionRow {
