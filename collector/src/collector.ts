@@ -43,6 +43,8 @@ export interface CollectorConfig {
   recentClosed?: number;
   /** Attributes naming another producer's action surface, in order. */
   surfaceAttributes?: readonly string[] | undefined;
+  /** How long a wrapper's model-call span waits for the SDK's own span under it. @default 2000 */
+  leafWaitMs?: number;
   flushIntervalMs?: number;
   /** Rows waiting for insert beyond which ingest answers 429 with Retry-After. @default 200000 */
   maxQueueRows?: number;
@@ -126,6 +128,7 @@ export async function createCollector(config: CollectorConfig): Promise<Collecto
     assembler,
     estimator: createAvoidedCostEstimator(),
     metrics,
+    leafWaitMs: config.leafWaitMs,
     log,
   });
   // The in-memory seen-set is empty after a restart: what the store already holds is a duplicate.
@@ -141,6 +144,9 @@ export async function createCollector(config: CollectorConfig): Promise<Collecto
   metrics.gauge('costline_queue_depth', () => writer.pending());
   const maxQueueRows = config.maxQueueRows ?? 200_000;
   let storeAnswers = true;
+  metrics.gauge('costline_leaf_held_calls', () => pipeline.leafStats().held);
+  metrics.gauge('costline_leaf_dropped_wrappers', () => pipeline.leafStats().droppedWrappers);
+  metrics.gauge('costline_leaf_late_children', () => pipeline.leafStats().lateChildren);
 
   const forwarder = config.forwardEndpoint
     ? createForwarder({ endpoint: config.forwardEndpoint, metrics })
@@ -163,7 +169,10 @@ export async function createCollector(config: CollectorConfig): Promise<Collecto
     server: config.store.url !== undefined && config.store.url !== '',
   });
   let server: Server | undefined;
-  const sweeper = setInterval(() => assembler.sweep(), 1000);
+  const sweeper = setInterval(() => {
+    pipeline.sweep();
+    assembler.sweep();
+  }, 1000);
   sweeper.unref();
   // /readyz and 503s follow the store: it answered the migrations; a ping keeps that current.
   const pinger = setInterval(() => {
@@ -202,6 +211,7 @@ export async function createCollector(config: CollectorConfig): Promise<Collecto
       clearInterval(sweeper);
       clearInterval(pinger);
       if (server) await new Promise<void>((r) => server?.close(() => r()));
+      pipeline.drain();
       assembler.drain();
       await writer.close();
       await forwarder?.idle();

@@ -1,6 +1,9 @@
 /**
  * The ingest path after decoding: drop re-delivered spans, recognise model calls, actions and
- * app-cache answers, price the calls, and hand them to the assembler.
+ * app-cache answers, price the calls, keep one span per model call (the leaf resolver), and hand
+ * them to the assembler. Aggregate spans that repeat their children's usage are counted, not priced;
+ * they and every other span still go to the assembler, which builds other producers' actions from
+ * them (and reads late outcomes).
  *
  * @module
  */
@@ -8,14 +11,16 @@
 import type { Pricer } from '@costline/pricing';
 import type { Assembler } from './assemble/assembler.ts';
 import type { Metrics } from './metrics.ts';
-import type { LlmCallRow } from './store/rows.ts';
 import type { DecodedSpan } from './otlp/span.ts';
 import { appCacheRow } from './price/app-cache-row.ts';
 import type { AvoidedCostEstimator } from './price/avoided-cost.ts';
 import { priceCall } from './price/call-row.ts';
 import { classifySpan } from './recognise/classify.ts';
+import { createLeafResolver } from './recognise/leaf-resolver.ts';
+import type { LeafResolverStats } from './recognise/leaf-resolver.ts';
 import { readModelCall } from './recognise/model-call.ts';
 import { createSeenSet } from './seen-set.ts';
+import type { LlmCallRow } from './store/rows.ts';
 
 export interface PipelineOptions {
   pricer: Pricer;
@@ -24,6 +29,8 @@ export interface PipelineOptions {
   metrics: Metrics;
   /** How many recent (trace_id, span_id) pairs are remembered to drop re-deliveries. @default 1_000_000 */
   dedupeWindow?: number;
+  /** How long a wrapper's model-call span waits for the SDK's own span under it. @default 2000 */
+  leafWaitMs?: number;
   log?: (msg: string) => void;
 }
 
@@ -31,9 +38,17 @@ export interface Pipeline {
   ingest(spans: DecodedSpan[]): IngestSummary;
   /** Marks (trace_id, span_id) pairs as already stored (e.g. read back from the store at start). */
   markSeen(keys: Iterable<[traceId: string, spanId: string]>): void;
+  /** Releases model calls whose wait for a child span is over. Call it periodically. */
+  sweep(): void;
+  /** Releases every held model call (shutdown). */
+  drain(): void;
+  leafStats(): LeafResolverStats;
 }
 
-/** What one ingest did with its spans (for `costline import` and tests). */
+/**
+ * What one ingest did (for `costline import` and the forwarder). Model calls are counted when the
+ * leaf resolver releases them, so a wrapper held from an earlier request may count in a later one.
+ */
 export interface IngestSummary {
   spans: number;
   modelCalls: number;
@@ -42,17 +57,41 @@ export interface IngestSummary {
   duplicates: number;
   failed: number;
   errors: string[];
-  /** The priced call rows of this batch (for forwarding with cost attributes). */
+  /** The priced call rows released during this ingest (for forwarding with cost attributes). */
   calls: LlmCallRow[];
 }
 
 export function createPipeline(options: PipelineOptions): Pipeline {
   const { pricer, assembler, estimator, metrics } = options;
   const seen = createSeenSet(options.dedupeWindow ?? 1_000_000);
+  let current: IngestSummary | undefined;
+  const leaves = createLeafResolver({
+    waitMs: options.leafWaitMs,
+    emit(row, span) {
+      metrics.inc('costline_model_calls_total');
+      if (row.priced) metrics.inc('costline_model_calls_priced_total');
+      else
+        metrics.inc('costline_model_calls_unpriced_total', 1, {
+          provider: row.provider,
+          model: row.response_model || row.request_model,
+        });
+      if (current) {
+        current.modelCalls++;
+        if (row.priced) current.priced++;
+        else current.unpriced++;
+        current.calls.push(row);
+      }
+      estimator.observe(row);
+      assembler.addCall(row, span);
+    },
+  });
   return {
     markSeen(keys) {
       for (const [t, s] of keys) seen.add(`${t}${s}`);
     },
+    sweep: () => leaves.sweep(),
+    drain: () => leaves.drain(),
+    leafStats: () => leaves.stats(),
     ingest(spans) {
       metrics.inc('costline_spans_received_total', spans.length);
       const summary: IngestSummary = {
@@ -65,50 +104,47 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         errors: [],
         calls: [],
       };
-      for (const span of spans) {
-        const role = classifySpan(span);
-        if (role !== 'other' && !seen.add(`${span.traceId}${span.spanId}`)) {
-          metrics.inc('costline_spans_duplicate_total');
-          summary.duplicates++;
-          continue;
-        }
-        try {
-          if (role === 'other') {
-            // Late outcomes, and other producers' spans that make up their actions.
-            assembler.addSpan(span);
-            continue;
-          }
-          if (role === 'action') {
-            metrics.inc('costline_actions_total');
-            assembler.addAction(span);
-          } else if (role === 'app_cache') {
-            assembler.addCall(appCacheRow(span, estimator));
-          } else {
-            const row = priceCall(readModelCall(span), pricer);
-            metrics.inc('costline_model_calls_total');
-            summary.modelCalls++;
-            if (row.priced) summary.priced++;
-            else summary.unpriced++;
-            if (row.priced) metrics.inc('costline_model_calls_priced_total');
-            else
-              metrics.inc('costline_model_calls_unpriced_total', 1, {
-                provider: row.provider,
-                model: row.response_model || row.request_model,
-              });
-            estimator.observe(row);
-            summary.calls.push(row);
-            assembler.addCall(row, span);
-          }
-        } catch (e) {
-          // One span that breaks a rule must not lose the rest of the request.
-          metrics.inc('costline_spans_failed_total');
-          const message = `span ${span.traceId}/${span.spanId} (${span.name}) not processed: ${(e as Error).message}`;
-          summary.failed++;
-          if (summary.errors.length < 20) summary.errors.push(message);
-          options.log?.(message);
-        }
+      current = summary;
+      try {
+        leaves.sweep();
+        for (const span of spans) ingestSpan(span, summary);
+      } finally {
+        current = undefined;
       }
       return summary;
     },
   };
+
+  function ingestSpan(span: DecodedSpan, summary: IngestSummary): void {
+    const role = classifySpan(span);
+    if (role !== 'other' && !seen.add(`${span.traceId}${span.spanId}`)) {
+      metrics.inc('costline_spans_duplicate_total');
+      summary.duplicates++;
+      return;
+    }
+    try {
+      if (role === 'other' || role === 'aggregate') {
+        // Agent / wrapper spans repeating their children's usage are never priced (only leaves
+        // are); to the assembler they are, like any other span, part of their trace (an
+        // `invoke_agent` may be its root), or a late outcome.
+        if (role === 'aggregate') metrics.inc('costline_spans_aggregate_total');
+        assembler.addSpan(span);
+      } else if (role === 'action') {
+        metrics.inc('costline_actions_total');
+        assembler.addAction(span);
+      } else if (role === 'app_cache') {
+        assembler.addCall(appCacheRow(span, estimator, pricer));
+      } else {
+        const facts = readModelCall(span);
+        leaves.offer(priceCall(facts, pricer), span, facts.mayWrapSdkSpan);
+      }
+    } catch (e) {
+      // One span that breaks a rule must not lose the rest of the request.
+      metrics.inc('costline_spans_failed_total');
+      const message = `span ${span.traceId}/${span.spanId} (${span.name}) not processed: ${(e as Error).message}`;
+      summary.failed++;
+      if (summary.errors.length < 20) summary.errors.push(message);
+      options.log?.(message);
+    }
+  }
 }

@@ -54,7 +54,18 @@ describe('single node', () => {
 
 describe('cluster mode', () => {
   it('puts every statement ON CLUSTER, local tables on Replicated engines, Distributed tables under the public names', async () => {
-    const statements = await render({ database: 'costline', cluster: 'main', rawTtlDays: 90 });
+    const all = await render({ database: 'costline', cluster: 'main', rawTtlDays: 90 });
+    const alters = all.filter((s) => s.startsWith('ALTER TABLE'));
+    const statements = all.filter((s) => !s.startsWith('ALTER TABLE'));
+    // Later migrations add columns: on the local tables and on the Distributed tables, ON CLUSTER.
+    expect(alters.map((s) => /^ALTER TABLE (\S+ ON CLUSTER main)\n/.exec(s)?.[1])).toEqual([
+      'costline.llm_calls_local ON CLUSTER main',
+      'costline.llm_calls ON CLUSTER main',
+      'costline.actions_local ON CLUSTER main',
+      'costline.actions ON CLUSTER main',
+      'costline.llm_calls_local ON CLUSTER main',
+      'costline.llm_calls ON CLUSTER main',
+    ]);
     for (const s of statements)
       expect(s).toMatch(/^CREATE (TABLE|MATERIALIZED VIEW) IF NOT EXISTS \S+ ON CLUSTER main\b/);
     const creates = statements.map((s) => /^CREATE \w+(?: \w+)? IF NOT EXISTS (\S+)/.exec(s)?.[1]);

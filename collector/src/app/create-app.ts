@@ -10,6 +10,7 @@ import type { NextFunction, Request, Response } from 'express';
 import type { Metrics } from '../metrics.ts';
 import type { Forwarder } from '../otlp/forwarder.ts';
 import type { Pipeline } from '../pipeline.ts';
+import { repriceRoute } from '../price/reprice-route.ts';
 import { queryRoute } from './query-route.ts';
 import { readRawBody } from './raw-body.ts';
 import { tracesRoute } from './traces-route.ts';
@@ -58,6 +59,7 @@ export function createApp(deps: AppDeps): express.Express {
     }),
   );
   app.post('/api/query', auth, express.json({ limit: '1mb' }), queryRoute(deps.client, deps.server ?? false));
+  app.post('/api/reprice', auth, express.json({ limit: '16mb' }), repriceRoute(deps.client, deps.database));
   app.get('/healthz', (_req, res) => {
     if (deps.storeIdentity) res.setHeader('x-costline-store', encodeURIComponent(deps.storeIdentity));
     res.type('text/plain').send('ok');

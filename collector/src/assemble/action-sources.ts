@@ -18,10 +18,14 @@ import type { TraceNode } from './trace-nodes.ts';
 /** Prefix of the waiting key of another producer's trace (its calls wait by trace id). */
 export const FOREIGN = 'trace:';
 
-/** Rough bytes a waiting call row holds (V8 object + strings), for the memory bound. */
+/** Rough bytes a waiting call row holds (V8 object, strings, nested maps and arrays). */
 export function callRowBytes(row: LlmCallRow): number {
   let n = 700;
-  for (const v of Object.values(row)) if (typeof v === 'string') n += 24 + v.length;
+  for (const v of Object.values(row) as unknown[]) {
+    if (typeof v === 'string') n += 24 + v.length;
+    else if (Array.isArray(v)) n += 32 + 16 * v.length;
+    else if (v !== null && typeof v === 'object') n += 120 + 64 * Object.keys(v).length;
+  }
   return n;
 }
 

@@ -5,16 +5,18 @@
  * @module
  */
 
-import { createPricer, priceJson } from '@costline/pricing';
+import { priceJson } from '@costline/pricing';
 import { createCollector } from '../collector.ts';
 import { renderReport } from '../report/render.ts';
 import type { UnpricedModel } from '../report/render.ts';
 import { surfaceReport } from '../report/surface-report.ts';
+import { unpricedModels } from '../report/unpriced-models.ts';
 import { createStoreClient } from '../store/client.ts';
 import { migrate } from '../store/migrate.ts';
 import { collectorOptions, migrateOptions } from './collector-options.ts';
 import { importFiles, renderImportSummary } from './import-files.ts';
 import { openQueryRunner } from './open-store.ts';
+import { pricerFor } from './pricing-commands.ts';
 import type { Settings } from './settings.ts';
 
 export interface Io {
@@ -36,6 +38,7 @@ export async function serve(settings: Settings, io: Io, signal: AbortSignal): Pr
     host: settings.host,
     ingestToken: settings.ingestToken,
     ...collectorOptions(settings),
+    pricer: pricerFor(settings),
     log: (m) => io.stderr(`[costline] ${m}\n`),
   });
   const port = await collector.start();
@@ -48,7 +51,14 @@ export async function serve(settings: Settings, io: Io, signal: AbortSignal): Pr
   return 0;
 }
 
-export async function price(io: Io): Promise<number> {
+export async function price(settings: Settings, io: Io): Promise<number> {
+  let pricer;
+  try {
+    pricer = pricerFor(settings);
+  } catch (e) {
+    io.stderr(`${(e as Error).message}\n`);
+    return 2;
+  }
   const text = await io.stdin();
   let input: unknown;
   try {
@@ -57,7 +67,6 @@ export async function price(io: Io): Promise<number> {
     io.stderr(`stdin: not JSON: ${(e as Error).message}\n`);
     return 2;
   }
-  const pricer = createPricer();
   try {
     const out = Array.isArray(input)
       ? input.map((item, i) => {
@@ -109,15 +118,7 @@ export async function report(
       since,
       surface: options.surface,
     });
-    const unpriced = (
-      await runner.rows<{ provider: string; model: string; calls: string }>(
-        `SELECT provider, if(response_model != '', response_model, request_model) AS model, sum(sign) AS calls
-         FROM ${settings.database}.llm_calls
-         WHERE NOT priced AND ts >= fromUnixTimestamp64Milli(toInt64({since:Float64} * 1000))
-         GROUP BY provider, model ORDER BY calls DESC`,
-        { since: since.getTime() / 1000 },
-      )
-    ).map((u): UnpricedModel => ({ provider: u.provider, model: u.model, calls: Number(u.calls) }));
+    const unpriced: UnpricedModel[] = await unpricedModels(runner, settings.database, since);
     io.stdout(
       options.json
         ? `${JSON.stringify({ since, surfaces: rows, unpriced }, null, 2)}\n`

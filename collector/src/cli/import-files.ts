@@ -18,6 +18,7 @@ import { storeIdentity } from '../store/client.ts';
 import type { Io } from './commands.ts';
 import { collectorOptions } from './collector-options.ts';
 import { collectorHolds, localCollectorUrl, storeOf } from './open-store.ts';
+import { pricerFor } from './pricing-commands.ts';
 import type { Settings } from './settings.ts';
 
 export interface ImportSummary {
@@ -67,6 +68,7 @@ export async function importFiles(settings: Settings, io: Io, files: string[]): 
     const collector = await createCollector({
       store: storeOf(settings),
       ...collectorOptions(settings),
+      pricer: pricerFor(settings),
       forwardEndpoint: undefined,
       log: (m) => io.stderr(`${m}\n`),
     });

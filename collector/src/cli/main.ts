@@ -9,6 +9,7 @@
 import { parseArgs } from 'node:util';
 import { importCommand, migrateCommand, price, report, serve, sql, UsageError } from './commands.ts';
 import type { Io } from './commands.ts';
+import { pricesCommand, repriceCommand } from './pricing-commands.ts';
 import { readSettings, SETTING_FLAGS, SettingsError } from './settings.ts';
 
 const USAGE = `usage: costline <command> [options]
@@ -21,6 +22,10 @@ commands:
                                  cost per successful action and the rest, per surface
   import FILE…                   import OTLP JSON lines (one ExportTraceServiceRequest per line)
   migrate                        apply schema migrations
+  reprice --from DATE [--to DATE] [--price-book FILE] [--dry-run] [--json]
+                                 recompute stored costs in a window (appends delta rows)
+  prices import-litellm FILE [--out BOOK.yaml] [--effective-from DATE]
+                                 convert LiteLLM's model_prices_and_context_window.json to a price book
 
 settings (environment, or the flag beside it):
 ${Object.entries(SETTING_FLAGS)
@@ -49,6 +54,11 @@ async function main(argv: string[]): Promise<number> {
       since: { type: 'string', default: '7d' },
       surface: { type: 'string' },
       json: { type: 'boolean', default: false },
+      from: { type: 'string' },
+      to: { type: 'string' },
+      'dry-run': { type: 'boolean', default: false },
+      out: { type: 'string' },
+      'effective-from': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -66,7 +76,7 @@ async function main(argv: string[]): Promise<number> {
       return serve(settings, io, ac.signal);
     }
     case 'price':
-      return price(io);
+      return price(settings, io);
     case 'sql':
       return sql(settings, io, rest[0], values.format);
     case 'report':
@@ -75,6 +85,15 @@ async function main(argv: string[]): Promise<number> {
       return importCommand(settings, io, rest);
     case 'migrate':
       return migrateCommand(settings, io);
+    case 'reprice':
+      return repriceCommand(settings, io, {
+        from: values.from,
+        to: values.to,
+        dryRun: values['dry-run'],
+        json: values.json,
+      });
+    case 'prices':
+      return pricesCommand(io, rest, { out: values.out, effectiveFrom: values['effective-from'] });
     default:
       throw new UsageError(`unknown command ${JSON.stringify(command)}\n\n${USAGE}`);
   }
@@ -88,6 +107,11 @@ main(process.argv.slice(2)).then(
     const err = e as Error;
     process.stderr.write(`costline: ${err.message}\n`);
     process.exitCode =
-      err instanceof UsageError || err instanceof SettingsError || err.name === 'TypeError' ? 2 : 1;
+      err instanceof UsageError ||
+      err instanceof SettingsError ||
+      err.name === 'PriceBookError' ||
+      err.name === 'TypeError'
+        ? 2
+        : 1;
   },
 );

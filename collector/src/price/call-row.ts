@@ -1,35 +1,107 @@
 /**
  * Turns a recognised model call into its `llm_calls` row: prices the usage buckets and lays the
- * breakdown out in columns.
+ * breakdown out in columns. Re-pricing lays a new breakdown out with the same {@link costColumns}.
  *
  * @module
  */
 
 import type { PriceBreakdown, Pricer } from '@costline/pricing';
+import type { AttrMap } from '../otlp/span.ts';
 import type { ModelCallFacts } from '../recognise/model-call.ts';
+import { attrInt, attrString } from '../recognise/attributes.ts';
 import { picoToUsd, usdToPico } from '../store/money.ts';
 import { nanosToDateTime64 } from '../store/rows.ts';
 import type { LlmCallRow } from '../store/rows.ts';
 
 const ZERO = '0.000000000000';
 
-export function priceCall(facts: ModelCallFacts, pricer: Pricer): LlmCallRow {
+/**
+ * Per-call tool counts on a model-call span: `costline.tool_calls.<tool>` (e.g.
+ * `costline.tool_calls.web_search = 4`), and Anthropic's own `server_tool_use` count when a producer
+ * copies it onto the span. (Attribute names kept here until they move to @costline/semconv.)
+ */
+export const TOOL_CALLS_PREFIX = 'costline.tool_calls.';
+const ANTHROPIC_WEB_SEARCHES = 'anthropic.usage.server_tool_use.web_search_requests';
+/** The endpoint region of the call (`us-east5`, `global`), for regional uplift. */
+export const CALL_REGION_KEYS = ['costline.region', 'cloud.region', 'gcp.vertex_ai.location'] as const;
+
+export function toolCallsOf(
+  attrs: AttrMap,
+  fromUsage: Readonly<Record<string, number>> = {},
+): Record<string, number> {
+  const calls: Record<string, number> = { ...fromUsage };
+  const searches = attrInt(attrs, ANTHROPIC_WEB_SEARCHES);
+  if (searches !== undefined && searches > 0) calls['web_search'] = searches;
+  for (const key of Object.keys(attrs)) {
+    if (!key.startsWith(TOOL_CALLS_PREFIX)) continue;
+    const n = attrInt(attrs, key);
+    if (n !== undefined && n >= 0) calls[key.slice(TOOL_CALLS_PREFIX.length)] = n;
+  }
+  return calls;
+}
+
+export interface CostColumns {
+  cost_input_usd: string;
+  cost_cache_read_usd: string;
+  cost_cache_write_usd: string;
+  cost_output_usd: string;
+  cost_other_usd: string;
+  cost_usd: string;
+}
+
+export const COST_COLUMNS = [
+  'cost_input_usd',
+  'cost_cache_read_usd',
+  'cost_cache_write_usd',
+  'cost_output_usd',
+  'cost_other_usd',
+  'cost_usd',
+] as const satisfies readonly (keyof CostColumns)[];
+
+/**
+ * A breakdown in the row's money columns (0 when unpriced). `cost_usd` is the breakdown's total
+ * (exact sum, rounded once); the per-bucket columns are each bucket's own rounded cost.
+ */
+export function costColumns(breakdown: PriceBreakdown | undefined): CostColumns {
+  const cost = (names: string[]): string =>
+    picoToUsd(names.reduce((acc, n) => acc + usdToPico(breakdown?.buckets[n]?.costUsd ?? '0'), 0n));
+  const otherBuckets = breakdown ? Object.keys(breakdown.buckets).filter((b) => !MAIN_BUCKETS.has(b)) : [];
+  return {
+    cost_input_usd: cost(['input']),
+    cost_cache_read_usd: cost(['cache_read']),
+    cost_cache_write_usd: cost(['cache_write_5m', 'cache_write_1h']),
+    cost_output_usd: cost(['output']),
+    cost_other_usd: cost(otherBuckets),
+    cost_usd: breakdown?.priced ? picoToUsd(usdToPico(breakdown.costUsd)) : ZERO,
+  };
+}
+
+export function priceCall(
+  facts: ModelCallFacts,
+  pricer: Pricer,
+  now: () => Date = () => new Date(),
+): LlmCallRow {
   const { span, usage } = facts;
   const model = facts.responseModel || facts.requestModel;
+  const toolCalls = toolCallsOf(span.attributes, usage?.toolCalls);
+  const region = attrString(span.attributes, ...CALL_REGION_KEYS) ?? '';
   let breakdown: PriceBreakdown | undefined;
   if (usage && !facts.usageMissing) {
     breakdown = pricer.price({
       provider: facts.provider,
+      // The response model names the snapshot that ran; the request model is the fallback.
       model,
+      fallbackModel: facts.requestModel !== model ? facts.requestModel : undefined,
+      region: region || undefined,
       time: new Date(Number(span.startTimeUnixNano / 1_000_000n)),
       usage: usage.usage,
       serviceTier: facts.serviceTier || undefined,
+      toolCalls,
+      // Normalisation flags such as negative_bucket:* or invalid_usage:* must stop the pricing.
+      flags: usage.flags,
     });
   }
   const u = usage?.usage;
-  const cost = (names: string[]): string =>
-    picoToUsd(names.reduce((acc, n) => acc + usdToPico(breakdown?.buckets[n]?.costUsd ?? '0'), 0n));
-  const otherBuckets = breakdown ? Object.keys(breakdown.buckets).filter((b) => !MAIN_BUCKETS.has(b)) : [];
   // A failed call without usage costs nothing and is priced by definition; so is a call that
   // reported zero tokens. Only a call with usage we could not price is `priced = false`.
   const priced = breakdown ? breakdown.priced : facts.status === 'error' && !u;
@@ -59,17 +131,12 @@ export function priceCall(facts: ModelCallFacts, pricer: Pricer): LlmCallRow {
     reasoning_tokens: u?.reasoningTokens ?? 0,
     input_audio_tokens: u?.inputAudioTokens ?? 0,
     output_audio_tokens: u?.outputAudioTokens ?? 0,
-    cost_input_usd: cost(['input']),
-    cost_cache_read_usd: cost(['cache_read']),
-    cost_cache_write_usd: cost(['cache_write_5m', 'cache_write_1h']),
-    cost_output_usd: cost(['output']),
-    cost_other_usd: cost(otherBuckets),
-    cost_usd: breakdown?.priced ? picoToUsd(usdToPico(breakdown.costUsd)) : ZERO,
+    ...costColumns(breakdown),
     priced,
     price_source: breakdown?.source ?? '',
     price_version: breakdown?.sourceVersion ?? '',
     pricing_tier: breakdown?.tier ?? '',
-    price_flags: [...(usage?.flags ?? []), ...(breakdown?.flags ?? [])],
+    price_flags: [...new Set([...(usage?.flags ?? []), ...(breakdown?.flags ?? [])])],
     usage_missing: facts.usageMissing,
     duration_ms: facts.durationMs,
     ttft_ms: facts.ttftMs,
@@ -82,8 +149,18 @@ export function priceCall(facts: ModelCallFacts, pricer: Pricer): LlmCallRow {
     avoided_cost_usd: ZERO,
     action_outcome: 'unknown',
     dialect: facts.dialect.name,
+    producer_cost_usd: facts.producerCostUsd,
     system_prompt_chars: facts.systemPromptChars,
+    tool_calls: toolCalls,
+    region,
+    price_estimated: breakdown?.estimated ?? false,
+    correction: '',
+    priced_at: nowText(now()),
   };
 }
 
 const MAIN_BUCKETS = new Set(['input', 'cache_read', 'cache_write_5m', 'cache_write_1h', 'output']);
+
+export function nowText(d: Date): string {
+  return d.toISOString().replace('T', ' ').replace('Z', '');
+}

@@ -26,12 +26,14 @@ export function factRow<T extends object>(row: T, changes: Partial<T>): T {
 
 /** `a + b` for one additive column, keeping the column's kind (number, Int64 text, decimal text). */
 export function addValue(column: string, a: Value, b: Value): Value {
+  if (a === null && b === null) return null; // a nullable column stays NULL when nothing was sent
   if (column.endsWith('_usd')) return picoToUsd(usdToPico(text(a)) + usdToPico(text(b)));
   if (typeof a === 'string' || typeof b === 'string') return String(BigInt(asInt(a)) + BigInt(asInt(b)));
   return Number(a ?? 0) + Number(b ?? 0);
 }
 
 function negate(column: string, v: Value): Value {
+  if (v === null) return null;
   if (column.endsWith('_usd')) return picoToUsd(-usdToPico(text(v)));
   if (typeof v === 'string') return String(-BigInt(asInt(v)));
   if (typeof v === 'bigint') return -v;
@@ -52,25 +54,44 @@ function text(v: Value): string {
 }
 
 /**
- * The rows of one entity that are in force: groups rows by their non-additive columns, adds up
- * `sign`, and returns one fact row for each group still counted (a fact not cancelled).
+ * The rows in force, one per entity (`idColumns`, e.g. trace and span id): the fact row whose
+ * non-additive columns are still counted (facts minus cancels), with every additive column summed
+ * over ALL the entity's rows — its fact, cancels and deltas (e.g. re-pricing) — so a cancel built
+ * from it zeroes the entity exactly.
  */
-export function liveRows<T extends object>(rows: readonly T[], additive: readonly string[]): T[] {
+export function liveRows<T extends object>(
+  rows: readonly T[],
+  additive: readonly string[],
+  idColumns: readonly string[],
+): T[] {
   const skip = new Set([...additive, 'sign']);
-  const groups = new Map<string, { count: number; fact: T | undefined }>();
+  const entities = new Map<string, { groups: Map<string, { count: number; fact?: Row }>; sums: Row }>();
   for (const row of rows) {
     const r = row as unknown as Row;
+    const id = JSON.stringify(idColumns.map((c) => r[c]));
+    const e = entities.get(id) ?? {
+      groups: new Map<string, { count: number; fact?: Row }>(),
+      sums: {},
+    };
+    entities.set(id, e);
+    for (const c of additive) e.sums[c] = c in e.sums ? addValue(c, e.sums[c], r[c]) : r[c];
     const key = JSON.stringify(
       Object.keys(r)
         .filter((k) => !skip.has(k))
         .sort()
         .map((k) => [k, r[k]]),
     );
-    const g = groups.get(key) ?? { count: 0, fact: undefined };
     const sign = Number(r['sign'] ?? 1);
+    if (sign === 0) continue; // a delta changes totals, not which row is in force
+    const g = e.groups.get(key) ?? { count: 0 };
     g.count += sign;
-    if (sign === 1) g.fact = row;
-    groups.set(key, g);
+    if (sign === 1) g.fact = r;
+    e.groups.set(key, g);
   }
-  return [...groups.values()].filter((g) => g.count > 0 && g.fact).map((g) => g.fact as T);
+  const out: T[] = [];
+  for (const e of entities.values()) {
+    const live = [...e.groups.values()].find((g) => g.count > 0 && g.fact);
+    if (live?.fact) out.push({ ...live.fact, ...e.sums, sign: 1 } as unknown as T);
+  }
+  return out;
 }

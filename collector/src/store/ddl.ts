@@ -6,7 +6,8 @@
  * - `CREATE TABLE db.t … ENGINE = XMergeTree` → `db.t_local ON CLUSTER c … ENGINE =
  *   ReplicatedXMergeTree('/clickhouse/tables/{shard}/db/t_local', '{replica}')`, plus a
  *   `Distributed` table under the public name `db.t`, so every documented query keeps working;
- * - materialized views read and write the `_local` tables, so each shard aggregates its own rows.
+ * - materialized views read and write the `_local` tables, so each shard aggregates its own rows;
+ * - `ALTER TABLE db.t …` runs ON CLUSTER on `db.t_local` and on the Distributed `db.t`.
  *
  * Raw tables are sharded by `cityHash64(trace_id)`: an action and its calls (and their correction
  * rows) land on one shard. Aggregates are only read through the Distributed table.
@@ -31,6 +32,7 @@ export class DdlOptionsError extends Error {
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const CREATE_TABLE = /^CREATE TABLE IF NOT EXISTS (\w+)\.(\w+)\s*\(/;
 const CREATE_MV = /^CREATE MATERIALIZED VIEW IF NOT EXISTS (\w+)\.(\w+) TO (\w+)\.(\w+) AS/;
+const ALTER_TABLE = /^ALTER TABLE (\w+)\.(\w+)\s/;
 const SHARDING_KEY: Record<string, string> = {
   llm_calls: 'cityHash64(trace_id)',
   actions: 'cityHash64(trace_id)',
@@ -139,6 +141,14 @@ function clusterStatements(statement: string, cluster: string): string[] {
         )
         .replace(/\bFROM (\w+)\.(\w+)( AS \w+)?\s*$/m, 'FROM $1.$2_local$3'),
     ];
+  }
+  const alter = ALTER_TABLE.exec(statement);
+  if (alter) {
+    // Columns change on the local tables and on the Distributed table in front of them.
+    const [, db, name] = alter as unknown as [string, string, string];
+    const on = (table: string) =>
+      statement.replace(ALTER_TABLE, `ALTER TABLE ${db}.${table}${onCluster(cluster)}\n`);
+    return [on(`${name}_local`), on(name)];
   }
   throw new DdlOptionsError(
     `cluster mode cannot rewrite this statement: ${JSON.stringify(statement.slice(0, 60))}`,

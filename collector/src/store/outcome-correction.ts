@@ -146,6 +146,7 @@ export function createOutcomeCorrector(options: OutcomeCorrectorOptions): Outcom
     const calls = liveRows(
       await select(`SELECT * FROM ${database}.llm_calls WHERE action_id = {id:String}`, change.actionId),
       CALL_ADDITIVE,
+      ['trace_id', 'span_id'],
     );
     const rows: Row[] = [];
     for (const row of calls) {

@@ -55,6 +55,18 @@ export interface LlmCallRow {
   action_outcome: string;
   dialect: string;
   system_prompt_chars: number;
+  /** Per-call tool counts billed per call (`{ web_search: 4 }`). */
+  tool_calls: Record<string, number>;
+  /** Where the call was served, for regional uplift ('' when unknown). */
+  region: string;
+  /** A price (GPU-hour) or avoided cost (surface average) that is an estimate. */
+  price_estimated: boolean;
+  /** '' at ingest; 'reprice' on a re-pricing delta row. */
+  correction: string;
+  /** When this row's price was computed (DateTime64(3) text). */
+  priced_at: string;
+  /** The producer's own cost for the call (OpenLIT, Langfuse, OpenInference): a hint, never our price. */
+  producer_cost_usd: string | null;
   /** 1 fact (the default), -1 cancels an earlier row (additive columns negated), 0 delta. */
   sign?: RowSign;
 }
@@ -110,6 +122,7 @@ export const CALL_ADDITIVE = [
   'cost_other_usd',
   'cost_usd',
   'avoided_cost_usd',
+  'producer_cost_usd',
   'duration_ms',
 ] as const;
 

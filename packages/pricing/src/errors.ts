@@ -42,3 +42,33 @@ export class PriceInputError extends Error {
     this.field = field;
   }
 }
+
+export type PriceBookErrorCode = 'invalid_price_book' | 'unreadable_price_book';
+
+/**
+ * A price book that cannot be used. The message names the file, the line and the field:
+ * `price book prices.yaml line 12, models[1].input_mtok: must be a non-negative decimal, got "abc"`.
+ */
+export class PriceBookError extends Error {
+  readonly code: PriceBookErrorCode;
+  readonly file: string;
+  readonly line: number;
+  /** Path of the field at fault, e.g. `models[1].input_mtok`. */
+  readonly field: string;
+
+  constructor(
+    code: PriceBookErrorCode,
+    file: string,
+    line: number,
+    field: string,
+    problem: string,
+    options?: ErrorOptions,
+  ) {
+    super(`price book ${file} line ${line}, ${field}: ${problem}`, options);
+    this.name = 'PriceBookError';
+    this.code = code;
+    this.file = file;
+    this.line = line;
+    this.field = field;
+  }
+}

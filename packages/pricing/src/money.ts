@@ -20,6 +20,7 @@ export type Dec = InstanceType<typeof Dec>;
 
 export const MONEY_DECIMAL_PLACES = 12;
 export const ZERO = new Dec(0);
+export const ONE = new Dec(1);
 export const ONE_MILLION = new Dec(1_000_000);
 
 /**

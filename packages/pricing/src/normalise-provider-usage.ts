@@ -9,13 +9,19 @@
 import { UsageError } from './errors.ts';
 import { usesAnthropicShape } from './provider-names.ts';
 import { normaliseAnthropicUsage } from './usage-anthropic.ts';
-import { normaliseBedrockConverseUsage } from './usage-bedrock.ts';
+import { normaliseBedrockConverseUsage, normaliseTitanEmbeddingUsage } from './usage-bedrock.ts';
 import { GEMINI_USAGE_KEYS, normaliseGeminiUsage } from './usage-gemini.ts';
 import { normaliseOpenAiChatUsage, normaliseOpenAiResponsesUsage } from './usage-openai.ts';
 import { describe, isRecord } from './usage.ts';
 import type { NormalisedUsage } from './usage.ts';
 
-export type UsageShape = 'openai_chat' | 'openai_responses' | 'anthropic' | 'gemini' | 'bedrock_converse';
+export type UsageShape =
+  | 'openai_chat'
+  | 'openai_responses'
+  | 'anthropic'
+  | 'gemini'
+  | 'bedrock_converse'
+  | 'bedrock_titan_embedding';
 
 const ANTHROPIC_ONLY = [
   'cache_read_input_tokens',
@@ -35,6 +41,8 @@ export function detectUsageShape(
   raw: Readonly<Record<string, unknown>>,
 ): UsageShape | undefined {
   if (hasAny(raw, GEMINI_USAGE_KEYS)) return 'gemini';
+  // Bedrock InvokeModel with Titan embeddings: the response body counts input only.
+  if (hasAny(raw, ['inputTextTokenCount'])) return 'bedrock_titan_embedding';
   if (hasAny(raw, ['inputTokens', 'outputTokens'])) return 'bedrock_converse';
   if (hasAny(raw, ['prompt_tokens', 'completion_tokens'])) return 'openai_chat';
   if (hasAny(raw, ['input_tokens', 'output_tokens'])) {
@@ -67,6 +75,8 @@ export function normaliseProviderUsage(provider: string, usage: unknown): Normal
       return normaliseGeminiUsage(usage, path);
     case 'bedrock_converse':
       return normaliseBedrockConverseUsage(usage, path);
+    case 'bedrock_titan_embedding':
+      return normaliseTitanEmbeddingUsage(usage, path);
     case 'openai_chat':
       return normaliseOpenAiChatUsage(usage, path);
     case 'openai_responses':

@@ -30,6 +30,8 @@ export interface PriceJsonOutput {
   source_version: string;
   flags: string[];
   priced: boolean;
+  /** True when a price is an estimate (a self-hosted model priced per GPU-hour in the price book). */
+  estimated: boolean;
   provider: string;
   model: string;
 }
@@ -67,11 +69,11 @@ function validCalendarDate(text: string): boolean {
   return date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
 }
 
-function parseServiceTier(input: Readonly<Record<string, unknown>>): string | undefined {
-  const value = input['service_tier'];
+function optionalString(input: Readonly<Record<string, unknown>>, field: string): string | undefined {
+  const value = input[field];
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'string') {
-    throw new PriceInputError('invalid_field', 'service_tier', `must be a string, got ${describe(value)}`);
+    throw new PriceInputError('invalid_field', field, `must be a string, got ${describe(value)}`);
   }
   return value;
 }
@@ -123,13 +125,20 @@ export function priceJson(input: unknown, pricer: Pricer): PriceJsonOutput {
   const provider = requiredString(input, 'provider');
   const model = requiredString(input, 'model');
   const time = parseTime(input);
-  const serviceTier = parseServiceTier(input);
+  // The Anthropic usage object carries its own service_tier; an explicit field wins.
+  const usageTier = isRecord(input['usage']) ? input['usage']['service_tier'] : undefined;
+  const serviceTier =
+    optionalString(input, 'service_tier') ?? (typeof usageTier === 'string' ? usageTier : undefined);
+  const region = optionalString(input, 'region');
+  const requestModel = optionalString(input, 'request_model');
   const explicitTools = parseToolCalls(input);
   const normalised = normalise(provider, input['usage']);
 
   const result = pricer.price({
     provider,
     model,
+    fallbackModel: requestModel,
+    region,
     time,
     usage: normalised.usage,
     serviceTier,
@@ -151,6 +160,7 @@ export function priceJson(input: unknown, pricer: Pricer): PriceJsonOutput {
     source_version: result.sourceVersion,
     flags: result.flags,
     priced: result.priced,
+    estimated: result.estimated,
     provider: result.provider,
     model: result.model,
   };

@@ -14,8 +14,8 @@ export const GENAI_PRICES_SOURCE = 'genai-prices';
 /** The pinned `@pydantic/genai-prices` version (its package exports no version; a test keeps the two in step). */
 export const GENAI_PRICES_VERSION = '0.1.8';
 
-/** Where a price came from: the genai-prices data, or Costline's override table. */
-export type PriceOrigin = 'genai-prices' | 'costline-overrides';
+/** Where a price came from: the genai-prices data, Costline's override table, or the user's price book. */
+export type PriceOrigin = 'genai-prices' | 'costline-overrides' | 'price-book';
 
 export interface PricePoint {
   price: Dec;

@@ -38,7 +38,24 @@ const PROVIDER_IDS: Readonly<Record<string, string>> = {
   groq: 'groq',
   cohere: 'cohere',
   perplexity: 'perplexity',
+  fireworks: 'fireworks',
+  fireworks_ai: 'fireworks',
+  together: 'together',
+  together_ai: 'together',
+  cerebras: 'cerebras',
+  // Vercel AI SDK provider ids (`ai.model.provider`, and `gen_ai.system` on its child spans).
+  'amazon-bedrock': 'aws',
+  'google.generative-ai': 'google',
+  'google.vertex': 'google',
+  'azure-openai': 'azure',
 };
+
+/** AI SDK ids name the vendor and the API (`openai.chat`, `anthropic.messages`): the vendor part decides. */
+function vendorOfDotted(name: string): string | undefined {
+  const dot = name.indexOf('.');
+  if (dot <= 0) return undefined;
+  return PROVIDER_IDS[name.slice(0, dot)];
+}
 
 /**
  * Routers put the upstream vendor in the model name (`openai/gpt-4o-mini`) and bill the vendor's
@@ -78,7 +95,7 @@ export function canonicalProviderName(provider: string): string {
 /** The genai-prices provider id for a producer's provider name. */
 export function genaiPricesProviderId(provider: string): string {
   const name = canonicalProviderName(provider);
-  return PROVIDER_IDS[name] ?? name;
+  return PROVIDER_IDS[name] ?? vendorOfDotted(name) ?? name;
 }
 
 export function isRouter(provider: string): boolean {

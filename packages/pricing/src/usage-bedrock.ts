@@ -1,6 +1,7 @@
 /**
  * AWS Bedrock Converse `usage` (`TokenUsage`). `inputTokens` EXCLUDES `cacheReadInputTokens` and
- * `cacheWriteInputTokens`; `cacheDetails` splits the writes by TTL (`5m` / `1h`).
+ * `cacheWriteInputTokens`; `cacheDetails` splits the writes by TTL (`5m` / `1h`). Also Bedrock
+ * InvokeModel embeddings (Titan), whose response body carries `inputTextTokenCount` only.
  *
  * @module
  */
@@ -64,4 +65,14 @@ export function normaliseBedrockConverseUsage(
     outputTotal: output,
     flags,
   };
+}
+
+/** Titan embeddings through Bedrock InvokeModel: `{ embedding, inputTextTokenCount }`, input only. */
+export function normaliseTitanEmbeddingUsage(
+  raw: Readonly<Record<string, unknown>>,
+  path: string,
+): NormalisedUsage {
+  const usage = emptyUsage();
+  usage.inputTokens = readRequiredCount(raw, 'inputTextTokenCount', path);
+  return { usage, inputTotal: usage.inputTokens, outputTotal: 0, flags: [] };
 }

@@ -1,0 +1,181 @@
+/**
+ * Hostile input at `POST /v1/traces`: ≥ 10,000 mutated real OTLP payloads (protobuf and JSON), gzip
+ * bombs, oversized bodies, huge attribute values, deep nesting and wrong content types. Every answer is
+ * 2xx for what still decodes or 4xx with a message — never 5xx — the process stays up with bounded
+ * memory, and valid requests interleaved with the garbage are all stored.
+ */
+
+import { getHeapStatistics } from 'node:v8';
+import { gzipSync } from 'node:zlib';
+import { SpanKind } from '@opentelemetry/api';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rows } from './support/chdb.ts';
+import { startTestCollector } from './support/collector.ts';
+import type { TestCollector } from './support/collector.ts';
+import { deeplyNested, mutateBytes, mutateJson, mutateJsonText, prng } from './support/mutate.ts';
+import { captureOtlp } from './support/otlp-capture.ts';
+import type { CapturedRequest, SpanSpec } from './support/otlp-capture.ts';
+
+const MUTATIONS = 10_000;
+const VALID_EVERY = 100;
+
+const modelCall = (customer: string): SpanSpec => ({
+  name: 'chat gpt-4o',
+  kind: SpanKind.CLIENT,
+  scope: '@costline/instrument',
+  attributes: {
+    'gen_ai.operation.name': 'chat',
+    'gen_ai.provider.name': 'openai',
+    'gen_ai.request.model': 'gpt-4o',
+    'gen_ai.response.model': 'gpt-4o-2024-08-06',
+    'gen_ai.usage.input_tokens': 1999,
+    'gen_ai.usage.cache_read.input_tokens': 1792,
+    'gen_ai.usage.output_tokens': 120,
+    'gen_ai.response.finish_reasons': ['stop'],
+    'costline.surface': 'fuzz',
+    'costline.customer.id': customer,
+  },
+});
+const seedSpecs: SpanSpec[] = [
+  modelCall('seed-call'),
+  {
+    name: 'action support-answer',
+    scope: '@costline/instrument',
+    attributes: { 'costline.surface': 'fuzz', 'costline.action.outcome': 'success' },
+    children: [modelCall('seed-child')],
+  },
+];
+
+let tc: TestCollector;
+let seeds: { proto: CapturedRequest[]; json: CapturedRequest[] };
+let valid: CapturedRequest[];
+
+beforeAll(async () => {
+  tc = await startTestCollector();
+  seeds = {
+    proto: (await captureOtlp(seedSpecs, { encoding: 'protobuf' })).requests,
+    json: (await captureOtlp(seedSpecs, { encoding: 'json' })).requests,
+  };
+  // One request per span; in groups below the exporter's limit of concurrent exports.
+  valid = [];
+  for (let i = 0; i < MUTATIONS / VALID_EVERY; i += 20) {
+    const specs = Array.from({ length: 20 }, (_, j) => modelCall(`valid-${i + j}`));
+    const encoding = (i / 20) % 2 === 0 ? 'protobuf' : 'json';
+    valid.push(...(await captureOtlp(specs, { encoding })).requests);
+  }
+});
+afterAll(async () => {
+  await tc?.stop();
+});
+
+async function post(body: Buffer | string, headers: Record<string, string>): Promise<Response> {
+  return fetch(`${tc.url}/v1/traces`, { method: 'POST', headers, body });
+}
+const PROTO = { 'content-type': 'application/x-protobuf' };
+const JSON_TYPE = { 'content-type': 'application/json' };
+
+describe('hostile input', () => {
+  it(`answers ${MUTATIONS} mutated payloads with 2xx or 4xx and a message, and stores every valid request between them`, async () => {
+    const r = prng(20261204);
+    const statuses = new Map<number, number>();
+    const wrong: string[] = [];
+    const pick = <T>(xs: T[]): T => xs[Math.floor(r() * xs.length)] as T;
+    const one = async (i: number): Promise<void> => {
+      const kind = i % 3;
+      let res: Response;
+      if (kind === 0) {
+        res = await post(mutateBytes(pick(seeds.proto).body, pick(seeds.proto).body, r), PROTO);
+      } else {
+        const text = pick(seeds.json).body.toString('utf8');
+        const body = kind === 1 ? mutateJson(text, r) : mutateJsonText(text, r);
+        res = await post(r() < 0.2 ? gzipSync(body) : body, {
+          ...JSON_TYPE,
+          ...(r() < 0.2 ? { 'content-encoding': 'gzip' } : {}),
+        });
+      }
+      statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+      const text = await res.text();
+      const ok = res.status === 200 || (res.status >= 400 && res.status < 500 && text.length > 0);
+      if (!ok && wrong.length < 5) wrong.push(`#${i}: ${res.status} ${text.slice(0, 200)}`);
+    };
+    const validStatuses: number[] = [];
+    for (let i = 0; i < MUTATIONS; i += VALID_EVERY) {
+      // A few at a time, as concurrent exporters would send them.
+      for (let j = i; j < i + VALID_EVERY; j += 4) await Promise.all([j, j + 1, j + 2, j + 3].map(one));
+      const v = valid[i / VALID_EVERY];
+      if (!v) throw new Error('missing valid request');
+      const res = await post(v.body, { 'content-type': v.contentType });
+      validStatuses.push(res.status);
+      await res.arrayBuffer();
+    }
+    expect(wrong).toEqual([]);
+    expect([...statuses.keys()].every((s) => s === 200 || (s >= 400 && s < 500))).toBe(true);
+    // The mutations reach past the first checks: both outcomes occur, and most are refused.
+    expect(statuses.get(400) ?? 0).toBeGreaterThan(MUTATIONS / 4);
+    expect(validStatuses).toEqual(valid.map(() => 200));
+
+    await tc.collector.flush();
+    const stored = await rows<{ n: string }>(
+      `SELECT toString(sum(sign)) AS n FROM ${tc.database}.llm_calls WHERE startsWith(customer, 'valid-')`,
+    );
+    expect(stored[0]?.n).toBe(String(valid.length));
+    expect((await fetch(`${tc.url}/healthz`)).status).toBe(200);
+    expect(getHeapStatistics().used_heap_size).toBeLessThan(1024 ** 3);
+  });
+
+  it('refuses a gzip bomb with 413 without inflating it', async () => {
+    const bomb = gzipSync(Buffer.alloc(512 * 1024 ** 2)); // 512 MiB of zeros, ~0.5 MiB compressed
+    const before = getHeapStatistics().used_heap_size;
+    const res = await post(bomb, { ...PROTO, 'content-encoding': 'gzip' });
+    expect(res.status).toBe(413);
+    expect(await res.text()).toMatch(/larger than \d+ bytes once decompressed/);
+    expect(getHeapStatistics().used_heap_size - before).toBeLessThan(128 * 1024 ** 2);
+  });
+
+  it('refuses an oversized body with 413', async () => {
+    const res = await post(Buffer.alloc(40 * 1024 ** 2, 0x0a), PROTO);
+    expect(res.status).toBe(413);
+    expect(await res.text()).toMatch(/larger than/);
+  });
+
+  it('answers deep nesting with 400, not a crash', async () => {
+    const res = await post(deeplyNested(200_000), JSON_TYPE);
+    expect(res.status).toBe(400);
+    expect((await res.text()).length).toBeGreaterThan(0);
+    const deepProto = Buffer.concat(
+      Array.from({ length: 100_000 }, () => Buffer.from([0x0a, 0x80, 0x80, 0x01])),
+    );
+    const res2 = await post(deepProto, PROTO);
+    expect(res2.status).toBe(400);
+  });
+
+  it('keeps a call whose attribute values are huge, without storing the huge value', async () => {
+    const spec = modelCall('huge-attribute');
+    spec.attributes = { ...spec.attributes, 'app.note': 'n'.repeat(8 * 1024 ** 2) };
+    const { requests } = await captureOtlp([spec], { encoding: 'json' });
+    const res = await post(requests[0]?.body ?? '', JSON_TYPE);
+    expect(res.status).toBe(200);
+    await tc.collector.flush();
+    const stored = await rows<{ cost: string }>(
+      `SELECT toString(cost_usd) AS cost FROM ${tc.database}.llm_calls WHERE customer = 'huge-attribute'`,
+    );
+    expect(stored).toEqual([{ cost: '0.0039575' }]);
+  });
+
+  it.each([
+    ['text/plain', 415],
+    ['application/xml', 415],
+    ['', 415],
+    ['multipart/form-data; boundary=x', 415],
+  ])('answers content type %j with %i and a message', async (type, status) => {
+    const res = await post(seeds.proto[0]?.body ?? '', type ? { 'content-type': type } : {});
+    expect(res.status).toBe(status);
+    expect(await res.text()).toMatch(/content-type/);
+  });
+
+  it('answers a body that claims gzip but is not with 400', async () => {
+    const res = await post(seeds.proto[0]?.body ?? '', { ...PROTO, 'content-encoding': 'gzip' });
+    expect(res.status).toBe(400);
+    expect(await res.text()).toMatch(/not valid gzip/);
+  });
+});

@@ -1,0 +1,190 @@
+/**
+ * Collector throughput, end to end and against the two limits it cannot beat, measured in one run:
+ * - `decode_only`: gunzip + protobuf decode + a walk over every span's attributes, in this process;
+ * - `store_insert_only`: the store's own insert rate for the very rows the end-to-end run stored
+ *   (read back, then inserted into a fresh database in JSONEachRow batches as the writer does);
+ * - `e2e`: the gzip batches POSTed over loopback to `costline serve` in a child process (its own chDB
+ *   store), timed from the first request until every row is stored.
+ * The ratio is e2e ÷ the slower limit (target ≥ 0.6).
+ *
+ * @module
+ */
+
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'node:zlib';
+import { decodeProtobufTraces, createStoreClient, migrate } from '@costline/collector';
+import type { Metric, Suite } from '../metric.ts';
+import { makeOtlpLoad } from '../support/otlp-batches.ts';
+import type { OtlpLoad } from '../support/otlp-batches.ts';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '../../..');
+
+const suite: Suite = {
+  name: 'collector',
+  async run({ full, log }) {
+    const traces = full ? 50_000 : 6_000;
+    const load = makeOtlpLoad(traces);
+    log(
+      `${load.spans} spans in ${load.batches.length} gzip batches (${(load.rawBytes / 1e6).toFixed(1)} MB raw)`,
+    );
+
+    const decode = decodeOnly(load);
+    log(`decode only: ${decode.toFixed(0)} spans/s`);
+
+    const dataDir = mkdtempSync(join(tmpdir(), 'costline-bench-collector-'));
+    const e2e = await endToEnd(load, dataDir, log);
+    log(`end to end: ${e2e.toFixed(0)} spans/s`);
+
+    const insert = await insertOnly(dataDir, log);
+    log(`store insert only: ${insert.toFixed(0)} rows/s`);
+
+    const limit = Math.min(decode, insert);
+    return [
+      {
+        name: 'collector.e2e.spans_per_s',
+        value: e2e,
+        unit: 'spans/s',
+        note: 'gzip protobuf over loopback → stored',
+      },
+      {
+        name: 'collector.decode_only.spans_per_s',
+        value: decode,
+        unit: 'spans/s',
+        note: 'gunzip + decode + walk (our reader)',
+      },
+      {
+        name: 'collector.store_insert_only.rows_per_s',
+        value: insert,
+        unit: 'rows/s',
+        note: 'same rows, JSONEachRow, chDB',
+      },
+      {
+        name: 'collector.e2e_vs_limit.ratio',
+        value: e2e / limit,
+        unit: 'ratio',
+        note: 'e2e ÷ slower limit (target ≥ 0.6)',
+      },
+    ] satisfies Metric[];
+  },
+};
+export default suite;
+
+function decodeOnly(load: OtlpLoad): number {
+  let best = 0;
+  for (let round = 0; round < 3; round++) {
+    const started = performance.now();
+    let touched = 0;
+    for (const gz of load.batches) {
+      const batch = decodeProtobufTraces(gunzipSync(gz));
+      for (const span of batch.spans) touched += Object.keys(span.attributes).length;
+    }
+    const s = (performance.now() - started) / 1000;
+    if (touched === 0) throw new Error('decoded nothing');
+    best = Math.max(best, load.spans / s);
+  }
+  return best;
+}
+
+async function endToEnd(load: OtlpLoad, dataDir: string, log: (l: string) => void): Promise<number> {
+  const port = 20000 + Math.floor(Math.random() * 20000);
+  const child = spawn(process.execPath, [join(root, 'collector/dist/cli/main.js'), 'serve'], {
+    env: { ...process.env, COSTLINE_DATA_DIR: dataDir, COSTLINE_PORT: String(port) },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const url = `http://127.0.0.1:${port}`;
+  try {
+    await waitFor(
+      async () => (await fetch(`${url}/readyz`).catch(() => undefined))?.ok === true,
+      30_000,
+      () => stderr,
+    );
+    const started = performance.now();
+    let next = 0;
+    const sender = async (): Promise<void> => {
+      for (let i = next++; i < load.batches.length; i = next++) {
+        for (;;) {
+          const res = await fetch(`${url}/v1/traces`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/x-protobuf', 'content-encoding': 'gzip' },
+            body: load.batches[i],
+          });
+          await res.arrayBuffer();
+          if (res.ok) break;
+          if (res.status !== 429 && res.status !== 503) throw new Error(`collector answered ${res.status}`);
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      }
+    };
+    await Promise.all([sender(), sender(), sender(), sender()]);
+    const sent = performance.now();
+    const stored = async (): Promise<boolean> => {
+      const res = await fetch(`${url}/api/query`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          query: `SELECT (SELECT sum(sign) FROM costline.llm_calls) + (SELECT sum(sign) FROM costline.actions) AS n`,
+          format: 'JSONEachRow',
+        }),
+      });
+      const text = await res.text();
+      return Number((JSON.parse(text) as { n: string | number }).n) >= load.spans;
+    };
+    await waitFor(stored, 300_000, () => stderr, 50);
+    const s = (performance.now() - started) / 1000;
+    log(`sent in ${((sent - started) / 1000).toFixed(2)} s, stored in ${s.toFixed(2)} s`);
+    return load.spans / s;
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+  }
+}
+
+async function insertOnly(dataDir: string, log: (l: string) => void): Promise<number> {
+  const client = createStoreClient({ dataDir, database: 'costline' });
+  try {
+    const read = async (table: string): Promise<object[]> =>
+      (
+        await client.query({ query: `SELECT * FROM costline.${table}`, format: 'JSONEachRow' })
+      ).json<object>();
+    const calls = await read('llm_calls');
+    const actions = await read('actions');
+    await migrate(client, 'bench_insert');
+    const started = performance.now();
+    for (const [table, rows] of [
+      ['llm_calls', calls],
+      ['actions', actions],
+    ] as const) {
+      for (let i = 0; i < rows.length; i += 5000) {
+        await client.insert({
+          table: `bench_insert.${table}`,
+          values: rows.slice(i, i + 5000),
+          format: 'JSONEachRow',
+        });
+      }
+    }
+    const s = (performance.now() - started) / 1000;
+    log(`${calls.length + actions.length} rows re-inserted in ${s.toFixed(2)} s`);
+    return (calls.length + actions.length) / s;
+  } finally {
+    await client.close();
+  }
+}
+
+async function waitFor(
+  check: () => Promise<boolean>,
+  timeoutMs: number,
+  context: () => string,
+  everyMs = 100,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check().catch(() => false))) {
+    if (Date.now() > deadline) throw new Error(`timed out; collector said:\n${context()}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
