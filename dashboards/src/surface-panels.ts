@@ -17,14 +17,16 @@ import type { PanelSpec } from './panel-spec.ts';
 
 /**
  * One row per action seen in `llm_calls`, ranked by cost. The rows are actions (grouped), so
- * counting rows here counts actions (`all_n`); `top_n` = the top 10%, rounded up.
+ * counting rows here counts actions (`all_n`); `top_n` = the top 10%, rounded up. Aggregates are
+ * named apart from the columns: ClickHouse resolves aliases first, and `surface` in the WHERE
+ * filters must stay the column.
  */
 const RANKED_ACTIONS = `
-  SELECT trace_id, action_id, any(surface) AS surface, any(customer) AS customer,
-         sum(cost_usd) AS cost_usd, sumIf(sign, NOT app_cache_hit) AS calls,
+  SELECT trace_id, action_id, any(surface) AS action_surface, any(customer) AS action_customer,
+         sum(cost_usd) AS action_cost_usd, sumIf(sign, NOT app_cache_hit) AS calls,
          maxIf(input_tokens, sign = 1) AS max_input_tokens,
          max_input_tokens > ${LONG_CONTEXT_TOKENS} AS long_context, calls >= ${MANY_CALLS} AS many_calls,
-         row_number() OVER (ORDER BY cost_usd DESC, trace_id, action_id) AS cost_rank,
+         row_number() OVER (ORDER BY action_cost_usd DESC, trace_id, action_id) AS cost_rank,
          count() OVER () AS all_n, ceil(all_n / 10) AS top_n
   FROM llm_calls WHERE ${CALL_FILTER} AND action_id != ''
   GROUP BY trace_id, action_id HAVING sum(sign) > 0`;
@@ -94,9 +96,10 @@ FROM llm_calls WHERE ${CALL_FILTER} AND NOT app_cache_hit GROUP BY model ORDER B
     kind: 'timeseries',
     format: QUERY_FORMAT.timeSeries,
     unit: UNIT.tokens,
-    sql: `SELECT $__timeInterval(ts) AS time, sum(input_tokens - cache_read_tokens - cache_write_tokens) AS uncached_input_tokens,
-       sum(cache_read_tokens) AS cache_read_tokens, sum(cache_write_tokens) AS cache_write_tokens,
-       sum(output_tokens) AS output_tokens
+    // Output names differ from the columns: an alias equal to a column would be read inside the
+    // other sums (ClickHouse resolves aliases first) and nest aggregates.
+    sql: `SELECT $__timeInterval(ts) AS time, sum(input_tokens - cache_read_tokens - cache_write_tokens) AS uncached_input,
+       sum(cache_read_tokens) AS cache_read, sum(cache_write_tokens) AS cache_write, sum(output_tokens) AS output
 FROM llm_calls WHERE ${CALL_FILTER} GROUP BY time ORDER BY time`,
     w: 12,
     h: 7,
@@ -179,7 +182,8 @@ GROUP BY reason ORDER BY cost_usd DESC, reason`,
     format: QUERY_FORMAT.table,
     unit: UNIT.usd,
     columnUnits: { calls: UNIT.count, max_input_tokens: UNIT.tokens },
-    sql: `SELECT cost_rank, action_id, trace_id, surface, customer, cost_usd, calls, max_input_tokens, long_context, many_calls
+    sql: `SELECT cost_rank, action_id, trace_id, action_surface AS surface, action_customer AS customer,
+       action_cost_usd AS cost_usd, calls, max_input_tokens, long_context, many_calls
 FROM (${RANKED_ACTIONS}
 )
 WHERE cost_rank <= top_n ORDER BY cost_rank`,
@@ -195,13 +199,13 @@ WHERE cost_rank <= top_n ORDER BY cost_rank`,
     unit: UNIT.ratio,
     columnUnits: { top_actions: UNIT.count, top_cost_usd: UNIT.usd },
     sql: `SELECT trait, countIf(in_top) AS top_actions, top_actions / any(top_n) AS share_of_top,
-       sumIf(cost_usd, in_top) AS top_cost_usd, count() / any(all_n) AS share_of_all
+       sumIf(action_cost_usd, in_top) AS top_cost_usd, count() / any(all_n) AS share_of_all
 FROM (
-  SELECT cost_usd, top_n, all_n, cost_rank <= top_n AS in_top,
+  SELECT action_cost_usd, top_n, all_n, cost_rank <= top_n AS in_top,
          arrayJoin(arrayConcat(
            if(long_context, ['long context'], []),
            if(many_calls, ['many calls per action'], []),
-           [concat('customer ', if(customer = '', '(none)', customer))])) AS trait
+           [concat('customer ', if(action_customer = '', '(none)', action_customer))])) AS trait
   FROM (${RANKED_ACTIONS}
   )
 )
