@@ -9,10 +9,10 @@
  */
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OVERVIEW_PANELS, SURFACE_PANELS } from '@costline/dashboards';
+import { OVERVIEW_PANELS, SURFACE_PANELS, alertRules } from '@costline/dashboards';
 import type { PanelSpec } from '@costline/dashboards';
 import { usdToPico } from '@costline/collector';
-import { startCollector, storeClient } from '../support/store.ts';
+import { rows, startCollector, storeClient } from '../support/store.ts';
 import {
   actionFacts,
   callFacts,
@@ -139,6 +139,49 @@ describe.each(COMBOS)('panels with $name', ({ selections }) => {
     }
     // The key numbers were compared for every panel that has them.
     expect(checked).toBeGreaterThanOrEqual(10);
+  });
+});
+
+describe('alert rules', () => {
+  it("run as Grafana sends them (no expansion) and return the plan's numbers per surface", async () => {
+    const [wow, failedShare] = alertRules();
+    if (!wow || !failedShare) throw new Error('two alert rules expected');
+    const now = Date.now();
+    const wowRows = await rows<{ surface: string; change_pct: number }>(wow.sql);
+    const weekStart = now - 7 * DAY;
+    const inWeeks = { from: now - 14 * DAY + 1, to: now };
+    const cs = selectCalls(calls, inWeeks, {});
+    const as = selectActions(actions, inWeeks, {});
+    const thisWeek = surfaceNumbers(
+      cs.filter((c) => c.ts > weekStart),
+      as.filter((a) => a.ts > weekStart),
+    );
+    const lastWeek = surfaceNumbers(
+      cs.filter((c) => c.ts <= weekStart),
+      as.filter((a) => a.ts <= weekStart),
+    );
+    const expectedWow = new Map<string, number>();
+    for (const [surface, t] of thisWeek) {
+      const l = lastWeek.get(surface)?.costPerSuccessPico;
+      if (t.costPerSuccessPico !== null && l) {
+        expectedWow.set(surface, (Number(t.costPerSuccessPico) / Number(l) - 1) * 100);
+      }
+    }
+    expect(new Set(wowRows.map((r) => r.surface))).toEqual(new Set(expectedWow.keys()));
+    for (const r of wowRows)
+      expect(r.change_pct, r.surface).toBeCloseTo(expectedWow.get(r.surface) ?? NaN, 3);
+    // The plan raises long-context answers in the last week: support-answer crosses the 20% rule.
+    expect(expectedWow.get('support-answer') ?? 0).toBeGreaterThan(wow.threshold);
+
+    const shareRows = await rows<{ surface: string; failed_cost_share_pct: number }>(failedShare.sql);
+    const day = selectCalls(calls, { from: now - DAY + 1, to: now }, {});
+    const bySurfaceDay = surfaceNumbers(day, []);
+    const expectedShare = [...bySurfaceDay].filter(([, n]) => n.costPico > 0n);
+    expect(shareRows.length).toBe(expectedShare.length);
+    for (const [surface, n] of expectedShare) {
+      const got = shareRows.find((r) => r.surface === surface)?.failed_cost_share_pct;
+      expect(got, surface).toBeCloseTo((Number(n.failedCostPico) / Number(n.costPico)) * 100, 3);
+    }
   });
 });
 
