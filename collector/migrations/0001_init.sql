@@ -1,5 +1,6 @@
 -- Costline schema v1. The table and column names are a public API (ARCHITECTURE.md Contracts).
--- Money is Decimal(18,12) USD, never a float. `{db}` is replaced by the configured database.
+-- Money is Decimal(18,12) USD, never a float. `{db}` is replaced by the configured database,
+-- `{raw_ttl}` by nothing or a `TTL …` clause (COSTLINE_TTL_DAYS); see collector/src/store/ddl.ts.
 --
 -- Corrections (late calls, late outcomes, re-pricing) never rewrite a row: they append rows, so plain
 -- queries without FINAL stay right. `sign` is 1 on a fact row, -1 on a row that cancels an earlier
@@ -63,6 +64,7 @@ CREATE TABLE IF NOT EXISTS {db}.llm_calls
 ENGINE = MergeTree
 PARTITION BY toYYYYMM(ts)
 ORDER BY (surface, ts, trace_id, span_id)
+{raw_ttl}
 SETTINGS non_replicated_deduplication_window = 10000;
 
 CREATE TABLE IF NOT EXISTS {db}.actions
@@ -70,6 +72,7 @@ CREATE TABLE IF NOT EXISTS {db}.actions
     ts                DateTime64(3, 'UTC'),
     end_ts            DateTime64(3, 'UTC'),
     trace_id          String,
+    span_id           String COMMENT 'the action span (or root span) id; empty when known only by its calls',
     action_id         String,
     service           LowCardinality(String),
     surface           LowCardinality(String),
@@ -92,4 +95,5 @@ CREATE TABLE IF NOT EXISTS {db}.actions
 ENGINE = MergeTree
 PARTITION BY toYYYYMM(ts)
 ORDER BY (surface, ts, action_id)
+{raw_ttl}
 SETTINGS non_replicated_deduplication_window = 10000;

@@ -15,13 +15,17 @@ import { createAssembler } from './assemble/assembler.ts';
 import type { Assembler } from './assemble/assembler.ts';
 import { createMetrics } from './metrics.ts';
 import type { Metrics } from './metrics.ts';
+import { createForwarder } from './otlp/forwarder.ts';
 import { createPipeline } from './pipeline.ts';
 import type { Pipeline } from './pipeline.ts';
 import { createAvoidedCostEstimator } from './price/avoided-cost.ts';
 import { createStoreClient, storeIdentity } from './store/client.ts';
 import type { StoreConfig } from './store/client.ts';
 import { migrate } from './store/migrate.ts';
-import { createWriter } from './store/writer.ts';
+import type { MigrateOptions } from './store/migrate.ts';
+import { createOutcomeCorrector } from './store/outcome-correction.ts';
+import { loadStoredKeys } from './store/stored-keys.ts';
+import { clusterInsertSettings, createWriter } from './store/writer.ts';
 import type { Writer } from './store/writer.ts';
 
 export interface CollectorConfig {
@@ -33,7 +37,21 @@ export interface CollectorConfig {
   ingestToken?: string | undefined;
   maxOpenActions?: number;
   actionWaitMs?: number;
+  /** Bound on the estimated bytes the assembler holds. @default 256 MiB */
+  maxHeldBytes?: number;
+  /** Closed actions remembered for late calls and outcomes. @default 20000 */
+  recentClosed?: number;
+  /** Attributes naming another producer's action surface, in order. */
+  surfaceAttributes?: readonly string[] | undefined;
   flushIntervalMs?: number;
+  /** Rows waiting for insert beyond which ingest answers 429 with Retry-After. @default 200000 */
+  maxQueueRows?: number;
+  /** TTLs and cluster mode for the migrations. */
+  migrations?: MigrateOptions;
+  /** Downstream OTLP/HTTP traces URL to forward spans to, cost-enriched. */
+  forwardEndpoint?: string | undefined;
+  /** How far back (hours) the store is read at start to drop re-delivered spans. @default 24 */
+  dedupeLookbackHours?: number;
   /** Use this client instead of creating one from `store` (tests share one chDB per process). */
   client?: ClickHouseClient;
   pricer?: Pricer;
@@ -58,10 +76,13 @@ export interface Collector {
 export async function createCollector(config: CollectorConfig): Promise<Collector> {
   const log = config.log ?? ((m: string) => console.error(`[costline] ${m}`));
   const client = config.client ?? createStoreClient(config.store);
-  await migrate(client, config.store.database);
+  const database = config.store.database;
+  await migrate(client, database, config.migrations);
   const metrics = createMetrics();
+  const extraSettings = clusterInsertSettings(config.migrations?.cluster);
   const writer = createWriter({
     client,
+    extraSettings,
     database: config.store.database,
     flushIntervalMs: config.flushIntervalMs,
     onError: (e) => {
@@ -73,10 +94,27 @@ export async function createCollector(config: CollectorConfig): Promise<Collecto
       metrics.observe('costline_insert_latency_ms', ms);
     },
   });
+  const corrector = createOutcomeCorrector({
+    client,
+    extraSettings,
+    database,
+    writer,
+    onCorrected: (r) => {
+      metrics.inc('costline_outcome_corrections_total');
+      if (r.unmatched) metrics.inc('costline_late_outcomes_unmatched_total');
+    },
+    onError: (e) => log(`${e.message}: ${(e.cause as Error | undefined)?.message ?? ''}`),
+  });
   const assembler = createAssembler({
     maxOpenActions: config.maxOpenActions,
     maxWaitMs: config.actionWaitMs,
+    maxHeldBytes: config.maxHeldBytes,
+    recentClosed: config.recentClosed,
+    surfaceAttributes: config.surfaceAttributes,
     emit: (calls, actions) => writer.write(calls, actions),
+    onOutcomeChange: (change) => {
+      corrector.apply(change).catch(() => undefined);
+    },
   });
   const pipeline = createPipeline({
     pricer: config.pricer ?? createPricer(),
@@ -85,26 +123,55 @@ export async function createCollector(config: CollectorConfig): Promise<Collecto
     metrics,
     log,
   });
+  // The in-memory seen-set is empty after a restart: what the store already holds is a duplicate.
+  pipeline.markSeen(await loadStoredKeys(client, database, config.dedupeLookbackHours ?? 24));
   metrics.gauge('costline_open_actions', () => assembler.stats().openActions);
   metrics.gauge('costline_waiting_calls', () => assembler.stats().waitingCalls);
-  metrics.gauge('costline_expired_actions', () => assembler.stats().expiredActions);
-  metrics.gauge('costline_evicted_actions', () => assembler.stats().evictedActions);
-  metrics.gauge('costline_late_calls', () => assembler.stats().lateCalls);
+  metrics.gauge('costline_held_bytes', () => assembler.stats().heldBytes);
+  metrics.gauge('costline_expired_actions_total', () => assembler.stats().expiredActions, 'counter');
+  metrics.gauge('costline_evicted_actions_total', () => assembler.stats().evictedActions, 'counter');
+  metrics.gauge('costline_late_calls_total', () => assembler.stats().lateCalls, 'counter');
+  metrics.gauge('costline_late_outcomes_total', () => assembler.stats().lateOutcomes, 'counter');
+  metrics.gauge('costline_orphan_calls_total', () => assembler.stats().orphanCalls, 'counter');
   metrics.gauge('costline_queue_depth', () => writer.pending());
+  const maxQueueRows = config.maxQueueRows ?? 200_000;
+  let storeAnswers = true;
 
+  const forwarder = config.forwardEndpoint
+    ? createForwarder({ endpoint: config.forwardEndpoint, metrics })
+    : undefined;
   const app = createApp({
+    forwarder,
     pipeline,
     metrics,
     client,
-    database: config.store.database,
+    database,
     ingestToken: config.ingestToken,
-    ready: () => true,
+    ready: () => storeAnswers,
+    accepting: () =>
+      writer.pending() >= maxQueueRows
+        ? { status: 429, retryAfterSeconds: 5, reason: `insert queue full (${writer.pending()} rows)` }
+        : storeAnswers
+          ? undefined
+          : { status: 503, retryAfterSeconds: 10, reason: 'the store does not answer' },
     storeIdentity: storeIdentity(config.store),
     server: config.store.url !== undefined && config.store.url !== '',
   });
   let server: Server | undefined;
   const sweeper = setInterval(() => assembler.sweep(), 1000);
   sweeper.unref();
+  // /readyz and 503s follow the store: it answered the migrations; a ping keeps that current.
+  const pinger = setInterval(() => {
+    client.ping().then(
+      (r) => {
+        storeAnswers = r.success;
+      },
+      () => {
+        storeAnswers = false;
+      },
+    );
+  }, 5000);
+  pinger.unref();
 
   return {
     app,
@@ -128,9 +195,11 @@ export async function createCollector(config: CollectorConfig): Promise<Collecto
     },
     async stop() {
       clearInterval(sweeper);
+      clearInterval(pinger);
       if (server) await new Promise<void>((r) => server?.close(() => r()));
       assembler.drain();
       await writer.close();
+      await forwarder?.idle();
       if (!config.client) await client.close();
     },
     flush: () => writer.flush(),

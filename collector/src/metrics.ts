@@ -6,7 +6,8 @@
 
 export interface Metrics {
   inc(name: string, by?: number, labels?: Record<string, string>): void;
-  gauge(name: string, read: () => number): void;
+  /** A value read at render time; `counter` for monotonic counts kept elsewhere. */
+  gauge(name: string, read: () => number, type?: 'gauge' | 'counter'): void;
   observe(name: string, value: number): void;
   render(): string;
   get(name: string, labels?: Record<string, string>): number;
@@ -23,6 +24,19 @@ const HELP: Record<string, string> = {
   costline_requests_total: 'OTLP export requests by HTTP status.',
   costline_insert_rows_total: 'Rows inserted into ClickHouse by table.',
   costline_insert_errors_total: 'Failed ClickHouse inserts (retried).',
+  costline_requests_refused_total: 'OTLP requests refused with 429/503 (queue full or store down).',
+  costline_outcome_corrections_total: 'Outcome changes corrected in the store (cancel + new fact rows).',
+  costline_late_outcomes_unmatched_total: 'Late outcomes for an action the store does not hold.',
+  costline_open_actions: 'Actions whose calls are waiting for their action span or root.',
+  costline_waiting_calls: 'Calls held while their action assembles.',
+  costline_held_bytes: 'Estimated bytes the assembler holds (bounded by the configured maximum).',
+  costline_expired_actions_total: 'Actions written with outcome unknown because their wait expired.',
+  costline_evicted_actions_total:
+    'Actions written with outcome unknown because the open-action bound was reached.',
+  costline_late_calls_total: 'Calls that arrived after their action was written (delta rows appended).',
+  costline_late_outcomes_total: 'Late outcome spans received.',
+  costline_orphan_calls_total: 'Calls whose parent span never arrived, kept as their own action.',
+  costline_queue_depth: 'Rows waiting for insert or being inserted.',
 };
 
 function key(name: string, labels?: Record<string, string>): string {
@@ -35,7 +49,7 @@ function key(name: string, labels?: Record<string, string>): string {
 
 export function createMetrics(): Metrics {
   const counters = new Map<string, { name: string; value: number }>();
-  const gauges = new Map<string, () => number>();
+  const gauges = new Map<string, { read: () => number; type: string }>();
   const summaries = new Map<string, { count: number; sum: number; max: number }>();
   return {
     inc(name, by = 1, labels) {
@@ -44,8 +58,8 @@ export function createMetrics(): Metrics {
       c.value += by;
       counters.set(k, c);
     },
-    gauge(name, read) {
-      gauges.set(name, read);
+    gauge(name, read, type = 'gauge') {
+      gauges.set(name, { read, type });
     },
     observe(name, value) {
       const s = summaries.get(name) ?? { count: 0, sum: 0, max: 0 };
@@ -68,8 +82,9 @@ export function createMetrics(): Metrics {
         }
         lines.push(`${k} ${c.value}`);
       }
-      for (const [name, read] of gauges) {
-        lines.push(`# TYPE ${name} gauge`, `${name} ${read()}`);
+      for (const [name, g] of gauges) {
+        if (HELP[name]) lines.push(`# HELP ${name} ${HELP[name]}`);
+        lines.push(`# TYPE ${name} ${g.type}`, `${name} ${g.read()}`);
       }
       for (const [name, s] of summaries) {
         lines.push(

@@ -3,8 +3,16 @@ import { createAssembler } from '../src/assemble/assembler.ts';
 import type { DecodedSpan } from '../src/otlp/span.ts';
 import type { ActionRow, LlmCallRow } from '../src/store/rows.ts';
 
+let spanSeq = 0;
 function callRow(actionId: string, cost: string, extra: Partial<LlmCallRow> = {}): LlmCallRow {
+  spanSeq++;
   return {
+    ts: '2025-11-23 12:13:20.100',
+    trace_id: 'a'.repeat(32),
+    span_id: spanSeq.toString(16).padStart(16, '0'),
+    parent_span_id: actionId,
+    service: 'svc',
+    duration_ms: 200,
     action_id: actionId,
     cost_usd: cost,
     surface: '',
@@ -95,9 +103,16 @@ describe('action assembly', () => {
       expect.objectContaining({ action_outcome: 'unknown', surface: 'unattributed' }),
     ]);
     expect(h.asm.stats()).toMatchObject({ expiredActions: 1, openActions: 0, waitingCalls: 0 });
-    // The action span arriving after all still gets a row carrying those calls' totals.
+    // Kept with its cost as an action of outcome unknown (cases/ingest-and-streams.md #6).
+    expect(h.actions).toEqual([
+      expect.objectContaining({ outcome: 'unknown', llm_calls: 1, cost_usd: '0.500000000000', sign: 1 }),
+    ]);
+    // The action span arriving after all replaces that row: a cancel row, then the real fact row.
     h.asm.addAction(actionSpan('2222222222222222', 'failure'));
-    expect(h.actions[0]).toMatchObject({ outcome: 'failure', llm_calls: 1, cost_usd: '0.500000000000' });
+    expect(h.actions.slice(1)).toEqual([
+      expect.objectContaining({ outcome: 'unknown', llm_calls: -1, cost_usd: '-0.500000000000', sign: -1 }),
+      expect.objectContaining({ outcome: 'failure', llm_calls: 1, cost_usd: '0.500000000000', sign: 1 }),
+    ]);
   });
 
   it('bounds open actions: the oldest is written out as unknown', () => {
@@ -109,12 +124,130 @@ describe('action assembly', () => {
     expect(h.asm.stats()).toMatchObject({ evictedActions: 1, openActions: 2 });
   });
 
-  it('gives late calls the outcome of their recently closed action', () => {
+  it('gives late calls the outcome of their recently closed action and a delta row on its totals', () => {
     const h = harness();
     h.asm.addAction(actionSpan('4444444444444444', 'failure', 'ticket-triage'));
     h.asm.addCall(callRow('4444444444444444', '0.1'));
+    h.asm.addCall(callRow('4444444444444444', '0.25', { input_tokens: 7 }));
     expect(h.calls[0]).toMatchObject({ action_outcome: 'failure', surface: 'ticket-triage' });
-    expect(h.asm.stats().lateCalls).toBe(1);
+    expect(h.asm.stats().lateCalls).toBe(2);
+    expect(h.actions).toEqual([
+      expect.objectContaining({ sign: 1, llm_calls: 0, cost_usd: '0.000000000000', duration_ms: 1500 }),
+      expect.objectContaining({ sign: 0, llm_calls: 1, cost_usd: '0.100000000000', duration_ms: 0 }),
+      expect.objectContaining({ sign: 0, llm_calls: 1, cost_usd: '0.250000000000', input_tokens: 7 }),
+    ]);
+    // Every delta carries the action's keys, so GROUP BY surface/outcome stays right.
+    for (const a of h.actions) expect(a).toMatchObject({ outcome: 'failure', surface: 'ticket-triage' });
+  });
+
+  it('applies a late outcome: cancel and new fact for the action, and asks to correct stored calls', () => {
+    const changes: unknown[] = [];
+    const actions: ActionRow[] = [];
+    const asm = createAssembler({
+      emit: (_c, a) => actions.push(...a),
+      onOutcomeChange: (c) => changes.push(c),
+    });
+    asm.addCall(callRow('5555555555555555', '0.3'));
+    asm.addAction(actionSpan('5555555555555555', 'success'));
+    const outcome = (o: string): DecodedSpan => ({
+      ...actionSpan('9999999999999999', o),
+      attributes: {
+        'costline.span.kind': 'outcome',
+        'costline.action.id': '5555555555555555',
+        'costline.action.outcome': o,
+        'costline.action.failure_reason': 'user_rejected',
+      },
+    });
+    asm.addSpan(outcome('failure'));
+    asm.addSpan(outcome('failure')); // delivered again: nothing more
+    expect(actions).toEqual([
+      expect.objectContaining({ sign: 1, outcome: 'success', cost_usd: '0.300000000000' }),
+      expect.objectContaining({
+        sign: -1,
+        outcome: 'success',
+        cost_usd: '-0.300000000000',
+        duration_ms: -1500,
+      }),
+      expect.objectContaining({
+        sign: 1,
+        outcome: 'failure',
+        failure_reason: 'user_rejected',
+        cost_usd: '0.300000000000',
+      }),
+    ]);
+    expect(changes).toEqual([
+      { actionId: '5555555555555555', outcome: 'failure', failureReason: 'user_rejected', actions: false },
+    ]);
+  });
+
+  it("uses another producer's root span as the action, its status as outcome, surface from the chain", () => {
+    const h = harness();
+    const trace = 'b'.repeat(32);
+    const span = (
+      id: string,
+      parent: string,
+      attrs: Record<string, string> = {},
+      status = 0,
+    ): DecodedSpan => ({
+      ...actionSpan(id, 'x'),
+      traceId: trace,
+      spanId: id,
+      parentSpanId: parent,
+      name: `span ${id}`,
+      attributes: attrs,
+      statusCode: status,
+      scopeName: 'opentelemetry.instrumentation.openai',
+    });
+    const leaf = span('000000000000000c', '000000000000000b');
+    h.asm.addCall(
+      callRow('', '0.4', { trace_id: trace, span_id: leaf.spanId, parent_span_id: leaf.parentSpanId }),
+      leaf,
+    );
+    h.asm.addSpan(span('000000000000000b', '000000000000000a', { 'traceloop.workflow.name': 'triage' }));
+    expect(h.calls).toHaveLength(0);
+    h.asm.addSpan(span('000000000000000a', '', { 'http.route': '/tickets' }, 2));
+    expect(h.calls).toEqual([
+      expect.objectContaining({
+        action_id: '000000000000000a',
+        action_outcome: 'failure',
+        surface: 'triage',
+      }),
+    ]);
+    expect(h.actions).toEqual([
+      expect.objectContaining({
+        action_id: '000000000000000a',
+        outcome: 'failure',
+        surface: 'triage',
+        llm_calls: 1,
+      }),
+    ]);
+  });
+
+  it('keeps a call whose parent never arrives, with its cost, as an unknown action — cases #6', () => {
+    const h = harness({ maxWaitMs: 1000 });
+    const trace = 'c'.repeat(32);
+    const leaf: DecodedSpan = {
+      ...actionSpan('00000000000000f2', 'x'),
+      traceId: trace,
+      parentSpanId: '00000000000000f1',
+      attributes: {},
+      scopeName: 'openinference.instrumentation.openai',
+    };
+    h.asm.addCall(
+      callRow('', '0.7', { trace_id: trace, span_id: leaf.spanId, parent_span_id: leaf.parentSpanId }),
+      leaf,
+    );
+    h.tick(1001);
+    h.asm.sweep();
+    expect(h.calls).toEqual([expect.objectContaining({ cost_usd: '0.7', action_outcome: 'unknown' })]);
+    expect(h.actions).toEqual([
+      expect.objectContaining({
+        action_id: '00000000000000f1',
+        outcome: 'unknown',
+        cost_usd: '0.700000000000',
+      }),
+    ]);
+    expect(h.asm.stats().orphanCalls).toBe(1);
   });
 
   it('writes calls outside any action at once, as unattributed unless stamped', () => {

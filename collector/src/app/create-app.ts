@@ -8,10 +8,12 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import express from 'express';
 import type { NextFunction, Request, Response } from 'express';
 import type { Metrics } from '../metrics.ts';
+import type { Forwarder } from '../otlp/forwarder.ts';
 import type { Pipeline } from '../pipeline.ts';
 import { queryRoute } from './query-route.ts';
 import { readRawBody } from './raw-body.ts';
 import { tracesRoute } from './traces-route.ts';
+import type { Refusal } from './traces-route.ts';
 
 export interface AppDeps {
   pipeline: Pipeline;
@@ -22,8 +24,12 @@ export interface AppDeps {
   ingestToken?: string | undefined;
   /** @default 32 MiB */
   maxBodyBytes?: number;
-  /** Whether the store answered since start (for /readyz). */
+  /** Whether migrations ran and the store answers (for /readyz). */
   ready: () => boolean;
+  /** Undefined while ingest can accept; else why not, answered with Retry-After (OTLP backpressure). */
+  accepting?: () => Refusal | undefined;
+  /** Sends accepted spans, cost-enriched, downstream. */
+  forwarder?: Forwarder | undefined;
   /** The store is a ClickHouse server (per-query settings are per query), not chDB. @default false */
   server?: boolean;
   /** Sent as `x-costline-store` on /healthz, so the CLI knows which store this collector holds. */
@@ -43,7 +49,13 @@ export function createApp(deps: AppDeps): express.Express {
     '/v1/traces',
     auth,
     readRawBody(maxBodyBytes),
-    tracesRoute({ pipeline: deps.pipeline, metrics: deps.metrics, maxBodyBytes }),
+    tracesRoute({
+      pipeline: deps.pipeline,
+      metrics: deps.metrics,
+      maxBodyBytes,
+      accepting: deps.accepting,
+      forwarder: deps.forwarder,
+    }),
   );
   app.post('/api/query', auth, express.json({ limit: '1mb' }), queryRoute(deps.client, deps.server ?? false));
   app.get('/healthz', (_req, res) => {

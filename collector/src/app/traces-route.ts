@@ -14,6 +14,7 @@ import { decodeJsonTraces } from '../otlp/decode-json.ts';
 import { decodeProtobufTraces } from '../otlp/decode-protobuf.ts';
 import { encodeResponse } from '../otlp/encode-response.ts';
 import type { DecodedBatch } from '../otlp/span.ts';
+import type { Forwarder } from '../otlp/forwarder.ts';
 import type { Pipeline } from '../pipeline.ts';
 
 const gunzipAsync = promisify(gunzip);
@@ -24,6 +25,15 @@ export interface TracesRouteOptions {
   metrics: Metrics;
   /** Largest body accepted after decompression. @default 32 MiB */
   maxBodyBytes: number;
+  accepting?: (() => Refusal | undefined) | undefined;
+  forwarder?: Forwarder | undefined;
+}
+
+/** Why ingest cannot accept now: 429 (queue full) or 503 (store down), retried by exporters. */
+export interface Refusal {
+  status: 429 | 503;
+  retryAfterSeconds: number;
+  reason: string;
 }
 
 export function tracesRoute(options: TracesRouteOptions) {
@@ -41,6 +51,14 @@ export function tracesRoute(options: TracesRouteOptions) {
   };
 
   return async (req: Request, res: Response): Promise<void> => {
+    const refusal = options.accepting?.();
+    if (refusal) {
+      // Nothing was taken: the exporter retries after Retry-After, so nothing is lost.
+      metrics.inc('costline_requests_refused_total', 1, { status: String(refusal.status) });
+      res.setHeader('retry-after', String(refusal.retryAfterSeconds));
+      reply(res, refusal.status, 'json', refusal.reason);
+      return;
+    }
     const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
     const kind =
       type === 'application/json' ? 'json' : type === 'application/x-protobuf' ? 'protobuf' : undefined;
@@ -86,7 +104,8 @@ export function tracesRoute(options: TracesRouteOptions) {
       return;
     }
     if (batch.rejected > 0) metrics.inc('costline_spans_rejected_total', batch.rejected);
-    pipeline.ingest(batch.spans);
+    const summary = pipeline.ingest(batch.spans);
+    options.forwarder?.forward(batch.spans, summary.calls);
     const partial =
       batch.rejected > 0
         ? { rejectedSpans: batch.rejected, errorMessage: batch.errors.join('; ') }

@@ -33,6 +33,7 @@ export async function serve(settings: Settings, io: Io, signal: AbortSignal): Pr
     port: settings.port,
     host: settings.host,
     ingestToken: settings.ingestToken,
+    ...collectorOptions(settings),
     log: (m) => io.stderr(`[costline] ${m}\n`),
   });
   const port = await collector.start();
@@ -129,7 +130,7 @@ export async function report(
 export async function migrateCommand(settings: Settings, io: Io): Promise<number> {
   const client = createStoreClient(storeConfig(settings));
   try {
-    const r = await migrate(client, settings.database);
+    const r = await migrate(client, settings.database, migrateOptions(settings));
     io.stdout(
       `applied: ${r.applied.join(', ') || 'none'}; already applied: ${r.alreadyApplied.join(', ') || 'none'}\n`,
     );
@@ -166,6 +167,23 @@ export async function importFiles(settings: Settings, io: Io, files: string[]): 
   }
   io.stdout(`imported ${spans} spans, rejected ${rejected}\n`);
   return rejected > 0 ? 1 : 0;
+}
+
+/** The collector options every command that ingests shares (serve, import). */
+export function collectorOptions(s: Settings) {
+  return {
+    maxOpenActions: s.maxOpenActions,
+    actionWaitMs: s.actionWaitMs,
+    maxHeldBytes: s.maxHeldBytes,
+    surfaceAttributes: s.surfaceAttributes,
+    maxQueueRows: s.maxQueueRows,
+    forwardEndpoint: s.forwardEndpoint,
+    migrations: migrateOptions(s),
+  };
+}
+
+export function migrateOptions(s: Settings) {
+  return { rawTtlDays: s.ttlDays, aggregateTtlDays: s.aggTtlDays, cluster: s.cluster };
 }
 
 function storeConfig(s: Settings) {

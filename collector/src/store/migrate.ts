@@ -1,25 +1,34 @@
 /**
  * Applies the versioned `.sql` migrations in `collector/migrations/` in order, once each, recording
- * them in `<db>.schema_migrations`.
+ * them in `<db>.schema_migrations`. The text is rendered for one node or a cluster, with the
+ * configured TTLs, by ./ddl.ts.
  *
  * @module
  */
 
 import { readdir, readFile } from 'node:fs/promises';
 import type { ClickHouseClient } from '@clickhouse/client';
+import { createDatabaseStatement, renderMigration, validateDdlOptions } from './ddl.ts';
+import type { DdlOptions } from './ddl.ts';
 
 const MIGRATIONS_DIR = new URL('../../migrations/', import.meta.url);
-const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 export interface MigrationResult {
   applied: string[];
   alreadyApplied: string[];
 }
 
-export async function migrate(client: ClickHouseClient, database: string): Promise<MigrationResult> {
-  if (!IDENTIFIER.test(database))
-    throw new Error(`CLICKHOUSE_DATABASE ${JSON.stringify(database)} is not a plain identifier`);
-  await client.command({ query: `CREATE DATABASE IF NOT EXISTS ${database}` });
+export type MigrateOptions = Omit<DdlOptions, 'database'>;
+
+export async function migrate(
+  client: ClickHouseClient,
+  database: string,
+  options: MigrateOptions = {},
+): Promise<MigrationResult> {
+  const ddl: DdlOptions = { ...options, database };
+  validateDdlOptions(ddl);
+  await client.command({ query: createDatabaseStatement(ddl) });
+  // Kept per node: re-running a migration on another node is harmless (every statement is IF NOT EXISTS).
   await client.command({
     query: `CREATE TABLE IF NOT EXISTS ${database}.schema_migrations (version String, applied_at DateTime64(3, 'UTC') DEFAULT now64(3)) ENGINE = MergeTree ORDER BY version`,
   });
@@ -33,38 +42,34 @@ export async function migrate(client: ClickHouseClient, database: string): Promi
       ).json<{ version: string }>()
     ).map((r) => r.version),
   );
-  const files = (await readdir(MIGRATIONS_DIR)).filter((f) => f.endsWith('.sql')).sort();
   const result: MigrationResult = { applied: [], alreadyApplied: [] };
-  for (const file of files) {
-    const version = file.replace(/\.sql$/, '');
+  for (const { version, text } of await readMigrations()) {
     if (done.has(version)) {
       result.alreadyApplied.push(version);
       continue;
     }
-    const text = await readFile(new URL(file, MIGRATIONS_DIR), 'utf8');
-    for (const statement of splitStatements(text.replaceAll('{db}', database))) {
+    for (const statement of renderMigration(text, ddl)) {
       await client.command({ query: statement });
     }
-    await client.insert({
-      table: `${database}.schema_migrations`,
-      values: [{ version }],
-      format: 'JSONEachRow',
+    await client.command({
+      query: `INSERT INTO ${database}.schema_migrations (version) VALUES ({version:String})`,
+      query_params: { version },
+      // chDB keeps per-query settings for the session: a token left by an earlier insert must not
+      // make this one look like a duplicate.
+      clickhouse_settings: { insert_deduplication_token: `migration-${database}-${version}` },
     });
     result.applied.push(version);
   }
   return result;
 }
 
-/** Splits a migration file on `;` at the end of a line, dropping comment-only chunks. */
-export function splitStatements(sql: string): string[] {
-  return sql
-    .split(/;\s*$/m)
-    .map((s) =>
-      s
-        .split('\n')
-        .filter((l) => !l.trim().startsWith('--'))
-        .join('\n')
-        .trim(),
-    )
-    .filter((s) => s.length > 0);
+/** The migration files in order, as text (DDL tests render them without a store). */
+export async function readMigrations(): Promise<{ version: string; text: string }[]> {
+  const files = (await readdir(MIGRATIONS_DIR)).filter((f) => f.endsWith('.sql')).sort();
+  return Promise.all(
+    files.map(async (file) => ({
+      version: file.replace(/\.sql$/, ''),
+      text: await readFile(new URL(file, MIGRATIONS_DIR), 'utf8'),
+    })),
+  );
 }

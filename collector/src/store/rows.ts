@@ -55,12 +55,16 @@ export interface LlmCallRow {
   action_outcome: string;
   dialect: string;
   system_prompt_chars: number;
+  /** 1 fact (the default), -1 cancels an earlier row (additive columns negated), 0 delta. */
+  sign?: RowSign;
 }
 
 export interface ActionRow {
   ts: string;
   end_ts: string;
   trace_id: string;
+  /** The action span's (or root span's) id; '' for an action known only by its calls. */
+  span_id: string;
   action_id: string;
   service: string;
   surface: string;
@@ -78,7 +82,48 @@ export interface ActionRow {
   app_cache_hit: boolean;
   early_exit_rule: string;
   avoided_cost_usd: string;
+  /** 1 fact (the default), -1 cancels an earlier row (additive columns negated), 0 delta. */
+  sign?: RowSign;
 }
+
+export type RowSign = 1 | 0 | -1;
+
+/**
+ * The additive columns: summed plainly by readers, negated on a cancel row, and the only columns
+ * a delta row sets. Counts (`retry_attempt`, `sdk_retries` on calls) are not: they are counted
+ * through `sign`.
+ */
+export const CALL_ADDITIVE = [
+  'input_tokens',
+  'uncached_input_tokens',
+  'cache_read_tokens',
+  'cache_write_tokens',
+  'cache_write_1h_tokens',
+  'output_tokens',
+  'reasoning_tokens',
+  'input_audio_tokens',
+  'output_audio_tokens',
+  'cost_input_usd',
+  'cost_cache_read_usd',
+  'cost_cache_write_usd',
+  'cost_output_usd',
+  'cost_other_usd',
+  'cost_usd',
+  'avoided_cost_usd',
+  'duration_ms',
+] as const;
+
+export const ACTION_ADDITIVE = [
+  'duration_ms',
+  'llm_calls',
+  'failed_calls',
+  'retries',
+  'input_tokens',
+  'output_tokens',
+  'cache_read_tokens',
+  'cost_usd',
+  'avoided_cost_usd',
+] as const;
 
 /** ClickHouse DateTime64(3) text from epoch nanoseconds. */
 export function nanosToDateTime64(ns: bigint): string {

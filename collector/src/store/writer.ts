@@ -1,12 +1,14 @@
 /**
  * Batches rows and inserts them into ClickHouse: one insert per table per flush, every
- * `flushIntervalMs` or when `maxBatchRows` rows are waiting. A failed insert is retried with the
- * same `insert_deduplication_token`, so a retry that reached the server twice stores the rows once.
+ * `flushIntervalMs` or when `maxBatchRows` rows are waiting. Inserts run one after another, in
+ * order. A failed insert is retried with the same `insert_deduplication_token`, so an insert that
+ * reached the server but timed out on the way back is stored once (and its materialized views
+ * aggregate it once). Corrections that read the store first run in the same order (`enqueue`).
  *
  * @module
  */
 
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { ActionRow, LlmCallRow } from './rows.ts';
 
@@ -19,27 +21,64 @@ export interface WriterOptions {
   maxBatchRows?: number;
   onError?: (err: Error) => void;
   onInserted?: (table: string, rows: number, ms: number) => void;
+  /** Settings added to every insert (see clusterInsertSettings). */
+  extraSettings?: Record<string, string | number>;
 }
 
 export interface Writer {
   write(calls: LlmCallRow[], actions: ActionRow[]): void;
   /** Inserts everything buffered now and resolves when it is stored. */
   flush(): Promise<void>;
+  /** Runs `task` after everything written so far is stored, before anything written later. */
+  enqueue(task: () => Promise<void>): Promise<void>;
+  /** Rows buffered or being inserted: the insert queue depth. */
   pending(): number;
   close(): Promise<void>;
+}
+
+/** Settings for every insert: the token, and dependent views deduplicated with their source. */
+export function insertSettings(
+  token: string,
+  extra: Record<string, string | number> = {},
+): Record<string, string | number> {
+  return {
+    ...extra,
+    insert_deduplication_token: token,
+    deduplicate_blocks_in_dependent_materialized_views: 1,
+  };
+}
+
+/**
+ * Extra insert settings in cluster mode: a Distributed table inserts in the foreground, so the
+ * deduplication token reaches the shard's replicated table and a retry is recognised there.
+ */
+export function clusterInsertSettings(cluster: string | undefined): Record<string, string | number> {
+  return cluster === undefined ? {} : { distributed_foreground_insert: 1 };
+}
+
+/** A token unique to this batch (not only to its content: two equal delta batches are both real). */
+export function batchToken(instance: string, seq: number, rows: readonly object[]): string {
+  return createHash('sha256')
+    .update(`${instance}:${seq}:`)
+    .update(JSON.stringify(rows))
+    .digest('hex')
+    .slice(0, 32);
 }
 
 export function createWriter(options: WriterOptions): Writer {
   const interval = options.flushIntervalMs ?? 250;
   const maxRows = options.maxBatchRows ?? 5000;
+  const instance = randomBytes(8).toString('hex');
+  let seq = 0;
   let calls: LlmCallRow[] = [];
   let actions: ActionRow[] = [];
+  let inFlight = 0;
   let running: Promise<void> = Promise.resolve();
   let timer: NodeJS.Timeout | undefined;
 
   const insert = async (table: string, rows: object[]): Promise<void> => {
     if (rows.length === 0) return;
-    const token = createHash('sha256').update(JSON.stringify(rows)).digest('hex').slice(0, 32);
+    const token = batchToken(instance, seq++, rows);
     for (let attempt = 0; ; attempt++) {
       const started = performance.now();
       try {
@@ -47,7 +86,7 @@ export function createWriter(options: WriterOptions): Writer {
           table: `${options.database}.${table}`,
           values: rows,
           format: 'JSONEachRow',
-          clickhouse_settings: { insert_deduplication_token: token },
+          clickhouse_settings: insertSettings(token, options.extraSettings),
         });
         options.onInserted?.(table, rows.length, performance.now() - started);
         return;
@@ -67,10 +106,16 @@ export function createWriter(options: WriterOptions): Writer {
     const a = actions;
     calls = [];
     actions = [];
+    if (c.length + a.length === 0) return running;
+    inFlight += c.length + a.length;
     // Calls before actions: a reader never sees an action whose calls are not stored yet.
     running = running.then(async () => {
-      await insert('llm_calls', c);
-      await insert('actions', a);
+      try {
+        await insert('llm_calls', c);
+        await insert('actions', a);
+      } finally {
+        inFlight -= c.length + a.length;
+      }
     });
     return running;
   };
@@ -84,7 +129,14 @@ export function createWriter(options: WriterOptions): Writer {
         timer = setTimeout(() => void flushNow(), interval);
     },
     flush: flushNow,
-    pending: () => calls.length + actions.length,
+    enqueue(task) {
+      void flushNow();
+      const done = running.then(task);
+      // A failed task is reported by its caller; the queue goes on.
+      running = done.catch(() => undefined);
+      return done;
+    },
+    pending: () => calls.length + actions.length + inFlight,
     async close() {
       await flushNow();
     },

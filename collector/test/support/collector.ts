@@ -14,8 +14,10 @@ export interface TestCollector {
   stop(): Promise<void>;
 }
 
-export async function startTestCollector(overrides: Partial<CollectorConfig> = {}): Promise<TestCollector> {
-  const database = newDatabase();
+export async function startTestCollector(
+  overrides: Partial<CollectorConfig> & { database?: string } = {},
+): Promise<TestCollector> {
+  const { database = newDatabase(), ...config } = overrides;
   const logs: string[] = [];
   const collector = await createCollector({
     store: { dataDir: 'unused', database },
@@ -23,7 +25,7 @@ export async function startTestCollector(overrides: Partial<CollectorConfig> = {
     port: 0,
     flushIntervalMs: 20,
     log: (m) => logs.push(m),
-    ...overrides,
+    ...config,
   });
   const port = await collector.start();
   return {

@@ -14,7 +14,12 @@ export const COSTLINE_ACTION_ID = 'costline.action.id';
 /** The end customer (tenant, account) the action serves. */
 export const COSTLINE_CUSTOMER_ID = 'costline.customer.id';
 
-/** Marks a span as Costline's: `action` (an action span) or `app_cache` (a call answered by the app). */
+/**
+ * Marks a span as Costline's: `action` (an action span), `app_cache` (a call answered by the app),
+ * or `outcome` — a late outcome: a span recorded after an action ended, carrying that action's
+ * `costline.action.id`, `costline.action.outcome` and (on failure) `costline.action.failure_reason`.
+ * The collector then corrects the stored action and its calls (cancel row + new fact row).
+ */
 export const COSTLINE_SPAN_KIND = 'costline.span.kind';
 export const COSTLINE_SPAN_KIND_VALUE = {
   action: 'action',
@@ -53,3 +58,19 @@ export const COSTLINE_INSTRUMENTATION_SCOPE = '@costline/instrument';
  * HTTP semconv and the Anthropic SDK's own spans name it.
  */
 export const HTTP_REQUEST_RESEND_COUNT = 'http.request.resend_count';
+
+/**
+ * Cost attributes the collector adds to model-call spans it forwards downstream
+ * (`COSTLINE_FORWARD_ENDPOINT`): exact decimal strings in USD, never floats.
+ */
+export const COSTLINE_COST_USD = 'costline.cost.usd';
+export const COSTLINE_COST_INPUT_USD = 'costline.cost.input_usd';
+export const COSTLINE_COST_CACHE_READ_USD = 'costline.cost.cache_read_usd';
+export const COSTLINE_COST_CACHE_WRITE_USD = 'costline.cost.cache_write_usd';
+export const COSTLINE_COST_OUTPUT_USD = 'costline.cost.output_usd';
+export const COSTLINE_COST_OTHER_USD = 'costline.cost.other_usd';
+/** False when the model has no price (the cost attributes are then absent, never a silent 0). */
+export const COSTLINE_COST_PRICED = 'costline.cost.priced';
+/** Where the price came from (`genai-prices`, a price book) and its version. */
+export const COSTLINE_COST_SOURCE = 'costline.cost.source';
+export const COSTLINE_COST_VERSION = 'costline.cost.version';
