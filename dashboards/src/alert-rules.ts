@@ -48,7 +48,7 @@ export function alertRules(options: AlertOptions = DEFAULT_ALERT_OPTIONS): Alert
       throw new AlertOptionError(key, value);
     }
   }
-  const wow = weekOverWeekSql('now()', '1 = 1', '1 = 1');
+  const wow = weekOverWeekSql('now()', '1 = 1');
   return [
     {
       uid: 'costline-cost-per-success-wow',

@@ -21,6 +21,12 @@ export const ACTION_DIMS = `${service} AND ${surface} AND ${customer}`;
 /** Variable filters of `llm_calls` rows. */
 export const CALL_DIMS = `${service} AND ${surface} AND ${customer} AND ${model}`;
 
+/**
+ * Rows of the per-minute aggregate `surface_minute` in the panel's time range: actions bucketed by
+ * start minute, calls by their own minute. It has service, surface and customer, not the model.
+ */
+export const AGG_FILTER = `$__timeFilter(minute) AND ${ACTION_DIMS}`;
+
 /** Actions that started in the panel's time range. */
 export const ACTION_FILTER = `$__timeFilter(ts) AND ${ACTION_DIMS}`;
 

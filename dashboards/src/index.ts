@@ -3,6 +3,7 @@ export type { ClickHouseQuery, QueryFormat } from './clickhouse-query.ts';
 export {
   ACTION_DIMS,
   ACTION_FILTER,
+  AGG_FILTER,
   CALL_DIMS,
   CALL_FILTER,
   LONG_CONTEXT_TOKENS,
@@ -13,7 +14,13 @@ export { UNIT } from './panel-spec.ts';
 export type { PanelKind, PanelSpec, Unit } from './panel-spec.ts';
 export { VARIABLES, datasourceVariable, queryVariable } from './variables.ts';
 export type { VariableSpec } from './variables.ts';
-export { COST_PER_SUCCESS_SQL, OVERVIEW_PANELS, weekOverWeekSql } from './overview-panels.ts';
+export {
+  COST_PER_SUCCESS_SCAN_SQL,
+  COST_PER_SUCCESS_SQL,
+  OVERVIEW_PANELS,
+  weekOverWeekScanSql,
+  weekOverWeekSql,
+} from './overview-panels.ts';
 export { SURFACE_PANELS } from './surface-panels.ts';
 export { buildDashboard } from './build-dashboard.ts';
 export type { BoardSpec } from './build-dashboard.ts';

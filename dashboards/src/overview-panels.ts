@@ -11,7 +11,7 @@
  */
 
 import { QUERY_FORMAT } from './clickhouse-query.ts';
-import { ACTION_DIMS, ACTION_FILTER, CALL_DIMS, CALL_FILTER, MODEL_EXPR } from './filters.ts';
+import { ACTION_DIMS, ACTION_FILTER, AGG_FILTER, CALL_DIMS, CALL_FILTER, MODEL_EXPR } from './filters.ts';
 import { UNIT } from './panel-spec.ts';
 import type { PanelSpec } from './panel-spec.ts';
 
@@ -28,11 +28,26 @@ const costAndOutcomes = `
   FROM actions WHERE ${ACTION_FILTER} GROUP BY surface`;
 
 /**
- * Cost per successful action over the 7 days ending at `rangeEnd` and the 7 days before. Shared by
- * the panel (`$__toTime`, the variables) and the alert rule (`now()`, no variables: alert queries
- * never pass through the plugin's frontend interpolation).
+ * Cost per successful action over the 7 days ending at `rangeEnd` and the 7 days before, from the
+ * per-minute aggregate (weeks split to the minute). Shared by the panel (`$__toTime`, the
+ * variables) and the alert rule (`now()`, no variables: alert queries never pass through the
+ * plugin's frontend interpolation).
  */
-export function weekOverWeekSql(rangeEnd: string, callDims: string, actionDims: string): string {
+export function weekOverWeekSql(rangeEnd: string, dims: string): string {
+  const thisWeek = 'minute >= week_start';
+  const lastWeek = 'minute < week_start';
+  return `WITH ${rangeEnd} AS range_end, range_end - INTERVAL 7 DAY AS week_start, range_end - INTERVAL 14 DAY AS last_week_start
+SELECT surface,
+       if(sumIf(successes, ${thisWeek}) > 0, sumIf(cost_usd, ${thisWeek}) / sumIf(successes, ${thisWeek}), NULL) AS this_week_usd,
+       if(sumIf(successes, ${lastWeek}) > 0, sumIf(cost_usd, ${lastWeek}) / sumIf(successes, ${lastWeek}), NULL) AS last_week_usd,
+       if(this_week_usd IS NULL OR last_week_usd IS NULL OR last_week_usd = 0, NULL,
+          toFloat64(this_week_usd) / toFloat64(last_week_usd) - 1) AS change
+FROM surface_minute WHERE minute >= last_week_start AND minute <= range_end AND ${dims}
+GROUP BY surface ORDER BY surface`;
+}
+
+/** The week-over-week numbers from the raw tables (calls by time, actions by start). */
+export function weekOverWeekScanSql(rangeEnd: string, callDims: string, actionDims: string): string {
   return `WITH ${rangeEnd} AS range_end, range_end - INTERVAL 7 DAY AS week_start, range_end - INTERVAL 14 DAY AS last_week_start
 SELECT surface,
        if(sum(s_this) > 0, sum(c_this) / sum(s_this), NULL) AS this_week_usd,
@@ -53,13 +68,16 @@ GROUP BY surface ORDER BY surface`;
 
 const cpsa = 'if(sum(successes) > 0, sum(cost) / sum(successes), NULL)';
 
-export const COST_PER_SUCCESS_SQL = `SELECT surface, ${cpsa} AS cost_per_success_usd
+export const COST_PER_SUCCESS_SQL = `SELECT surface, if(sum(successes) > 0, sum(cost_usd) / sum(successes), NULL) AS cost_per_success_usd
+FROM surface_minute WHERE ${AGG_FILTER} GROUP BY surface ORDER BY surface`;
+
+export const COST_PER_SUCCESS_SCAN_SQL = `SELECT surface, ${cpsa} AS cost_per_success_usd
 FROM (${costAndOutcomes}
 )
 GROUP BY surface ORDER BY surface`;
 
 const CPSA_DESCRIPTION =
-  'All money attributed to the surface in the range (calls of successful, failed and unknown actions, retries, calls outside any action) ÷ its successful actions. Actions are counted by start time, calls by their own time. "—" when the surface has no successful action. The Model variable narrows the cost, not the action count.';
+  'From the per-minute aggregate. All money attributed to the surface in the range (calls of successful, failed and unknown actions, retries, calls outside any action) ÷ its successful actions. Actions are counted by start time, calls by their own time. "—" when the surface has no successful action. The Model variable does not apply (the aggregate has no model).';
 
 export const OVERVIEW_PANELS: readonly PanelSpec[] = [
   {
@@ -71,6 +89,7 @@ export const OVERVIEW_PANELS: readonly PanelSpec[] = [
     unit: UNIT.usd,
     valueField: 'cost_per_success_usd',
     sql: COST_PER_SUCCESS_SQL,
+    scanSql: COST_PER_SUCCESS_SCAN_SQL,
     w: 24,
     h: 5,
   },
@@ -87,12 +106,17 @@ export const OVERVIEW_PANELS: readonly PanelSpec[] = [
       unknown_actions: UNIT.count,
       success_rate: UNIT.ratio,
     },
-    sql: `SELECT surface, ${cpsa} AS cost_per_success_usd, sum(cost) AS cost_usd,
+    sql: `SELECT surface, if(sum(successes) > 0, sum(cost_usd) / sum(successes), NULL) AS cost_per_success_usd,
+       sum(cost_usd) AS spend_usd, sum(successes) AS successful_actions, sum(failures) AS failed_actions,
+       sum(unknowns) AS unknown_actions,
+       if(successful_actions + failed_actions > 0, successful_actions / (successful_actions + failed_actions), NULL) AS success_rate
+FROM surface_minute WHERE ${AGG_FILTER} GROUP BY surface ORDER BY spend_usd DESC, surface`,
+    scanSql: `SELECT surface, ${cpsa} AS cost_per_success_usd, sum(cost) AS spend_usd,
        sum(successes) AS successful_actions, sum(failures) AS failed_actions, sum(unknowns) AS unknown_actions,
        if(sum(successes) + sum(failures) > 0, sum(successes) / (sum(successes) + sum(failures)), NULL) AS success_rate
 FROM (${costAndOutcomes}
 )
-GROUP BY surface ORDER BY cost_usd DESC, surface`,
+GROUP BY surface ORDER BY spend_usd DESC, surface`,
     w: 14,
     h: 8,
   },
@@ -105,7 +129,8 @@ GROUP BY surface ORDER BY cost_usd DESC, surface`,
     format: QUERY_FORMAT.table,
     unit: UNIT.usd,
     columnUnits: { change: UNIT.ratio },
-    sql: weekOverWeekSql('$__toTime', CALL_DIMS, ACTION_DIMS),
+    sql: weekOverWeekSql('$__toTime', ACTION_DIMS),
+    scanSql: weekOverWeekScanSql('$__toTime', CALL_DIMS, ACTION_DIMS),
     w: 10,
     h: 8,
   },
@@ -118,7 +143,10 @@ GROUP BY surface ORDER BY cost_usd DESC, surface`,
     unit: UNIT.usd,
     timeFrom: '7d',
     interval: '1d',
-    sql: `SELECT time, surface, if(sum(successes) > 0, sum(cost) / sum(successes), NULL) AS cost_per_success_usd
+    sql: `SELECT $__timeInterval(minute) AS time, surface,
+       if(sum(successes) > 0, sum(cost_usd) / sum(successes), NULL) AS cost_per_success_usd
+FROM surface_minute WHERE ${AGG_FILTER} GROUP BY time, surface ORDER BY time, surface`,
+    scanSql: `SELECT time, surface, if(sum(successes) > 0, sum(cost) / sum(successes), NULL) AS cost_per_success_usd
 FROM (
   SELECT $__timeInterval(ts) AS time, surface, sum(cost_usd) AS cost, ${ZERO} AS successes
   FROM llm_calls WHERE ${CALL_FILTER} GROUP BY time, surface
@@ -139,7 +167,8 @@ GROUP BY time, surface ORDER BY time, surface`,
     format: QUERY_FORMAT.table,
     unit: UNIT.usd,
     valueField: 'spend_usd',
-    sql: `SELECT sum(cost_usd) AS spend_usd FROM llm_calls WHERE ${CALL_FILTER}`,
+    sql: `SELECT sum(cost_usd) AS spend_usd FROM surface_minute WHERE ${AGG_FILTER}`,
+    scanSql: `SELECT sum(cost_usd) AS spend_usd FROM llm_calls WHERE ${CALL_FILTER}`,
     w: 6,
     h: 5,
   },
@@ -151,8 +180,9 @@ GROUP BY time, surface ORDER BY time, surface`,
     kind: 'stat',
     format: QUERY_FORMAT.table,
     unit: UNIT.count,
-    valueField: 'unpriced_calls',
-    sql: `SELECT sumIf(sign, NOT priced) AS unpriced_calls FROM llm_calls WHERE ${CALL_FILTER} AND NOT app_cache_hit`,
+    valueField: 'unpriced',
+    sql: `SELECT sum(unpriced_calls) AS unpriced FROM surface_minute WHERE ${AGG_FILTER}`,
+    scanSql: `SELECT sumIf(sign, NOT priced) AS unpriced FROM llm_calls WHERE ${CALL_FILTER} AND NOT app_cache_hit`,
     w: 6,
     h: 5,
   },
@@ -164,7 +194,9 @@ GROUP BY time, surface ORDER BY time, surface`,
     format: QUERY_FORMAT.table,
     unit: UNIT.usd,
     timeFrom: '180d',
-    sql: `SELECT formatDateTime(toStartOfMonth(ts), '%Y-%m') AS month, sum(cost_usd) AS spend_usd
+    sql: `SELECT formatDateTime(toStartOfMonth(minute), '%Y-%m') AS month, sum(cost_usd) AS spend_usd
+FROM surface_minute WHERE ${AGG_FILTER} GROUP BY month ORDER BY month`,
+    scanSql: `SELECT formatDateTime(toStartOfMonth(ts), '%Y-%m') AS month, sum(cost_usd) AS spend_usd
 FROM llm_calls WHERE ${CALL_FILTER} GROUP BY month ORDER BY month`,
     w: 12,
     h: 5,
@@ -207,16 +239,19 @@ FROM llm_calls WHERE ${CALL_FILTER} AND NOT app_cache_hit GROUP BY model ORDER B
     format: QUERY_FORMAT.table,
     unit: UNIT.usd,
     columnUnits: { failed_actions: UNIT.count, failed_cost_share: UNIT.ratio },
-    sql: `SELECT surface, sum(failed) AS failed_actions, sum(failed_cost) AS failed_cost_usd, sum(cost) AS cost_usd,
-       if(sum(cost) > 0, toFloat64(sum(failed_cost)) / toFloat64(sum(cost)), NULL) AS failed_cost_share
+    sql: `SELECT surface, sum(failures) AS failed_actions, sum(failed_cost_usd) AS failed_cost, sum(cost_usd) AS spend,
+       if(spend > 0, toFloat64(failed_cost) / toFloat64(spend), NULL) AS failed_cost_share
+FROM surface_minute WHERE ${AGG_FILTER} GROUP BY surface ORDER BY failed_cost DESC, surface`,
+    scanSql: `SELECT surface, sum(failed) AS failed_actions, sum(failed_part) AS failed_cost, sum(cost) AS spend,
+       if(spend > 0, toFloat64(failed_cost) / toFloat64(spend), NULL) AS failed_cost_share
 FROM (
-  SELECT surface, ${ZERO} AS failed, sumIf(cost_usd, action_outcome = 'failure') AS failed_cost, sum(cost_usd) AS cost
+  SELECT surface, ${ZERO} AS failed, sumIf(cost_usd, action_outcome = 'failure') AS failed_part, sum(cost_usd) AS cost
   FROM llm_calls WHERE ${CALL_FILTER} GROUP BY surface
   UNION ALL
   SELECT surface, sumIf(sign, outcome = 'failure'), ${ZERO_USD}, ${ZERO_USD}
   FROM actions WHERE ${ACTION_FILTER} GROUP BY surface
 )
-GROUP BY surface ORDER BY failed_cost_usd DESC, surface`,
+GROUP BY surface ORDER BY failed_cost DESC, surface`,
     w: 12,
     h: 8,
   },
@@ -228,11 +263,16 @@ GROUP BY surface ORDER BY failed_cost_usd DESC, surface`,
     kind: 'table',
     format: QUERY_FORMAT.table,
     unit: UNIT.ratio,
-    columnUnits: { cache_read_tokens: UNIT.tokens, input_tokens: UNIT.tokens, actions: UNIT.count },
+    columnUnits: { cache_read: UNIT.tokens, input: UNIT.tokens, action_count: UNIT.count },
     sql: `SELECT surface,
+       if(sum(input_tokens) > 0, sum(cache_read_tokens) / sum(input_tokens), NULL) AS prompt_cache_share,
+       if(sum(actions) > 0, sum(app_cache_hit_actions) / sum(actions), NULL) AS app_cache_hit_rate,
+       sum(cache_read_tokens) AS cache_read, sum(input_tokens) AS input, sum(actions) AS action_count
+FROM surface_minute WHERE ${AGG_FILTER} GROUP BY surface ORDER BY surface`,
+    scanSql: `SELECT surface,
        if(sum(input) > 0, sum(cache_read) / sum(input), NULL) AS prompt_cache_share,
        if(sum(n) > 0, sum(answered) / sum(n), NULL) AS app_cache_hit_rate,
-       sum(cache_read) AS cache_read_tokens, sum(input) AS input_tokens, sum(n) AS actions
+       sum(cache_read) AS cache_read_tokens, sum(input) AS input_tokens, sum(n) AS action_count
 FROM (
   SELECT surface, sum(cache_read_tokens) AS cache_read, sum(input_tokens) AS input, ${ZERO} AS answered, ${ZERO} AS n
   FROM llm_calls WHERE ${CALL_FILTER} GROUP BY surface

@@ -32,6 +32,12 @@ export interface PanelSpec {
   /** Units of other columns, by column name. */
   columnUnits?: Record<string, Unit>;
   sql: string;
+  /**
+   * For a panel that reads the per-minute aggregates: the same numbers from the raw tables. The
+   * benchmark times both; the tests check both give the plan's numbers. Aggregates have no model
+   * dimension, so `$model` narrows only the raw (model) panels.
+   */
+  scanSql?: string;
   /** Grid width (of 24) and height. */
   w: number;
   h: number;

@@ -10,8 +10,15 @@
  */
 
 import { QUERY_FORMAT } from './clickhouse-query.ts';
-import { ACTION_FILTER, CALL_FILTER, LONG_CONTEXT_TOKENS, MANY_CALLS, MODEL_EXPR } from './filters.ts';
-import { COST_PER_SUCCESS_SQL } from './overview-panels.ts';
+import {
+  ACTION_FILTER,
+  AGG_FILTER,
+  CALL_FILTER,
+  LONG_CONTEXT_TOKENS,
+  MANY_CALLS,
+  MODEL_EXPR,
+} from './filters.ts';
+import { COST_PER_SUCCESS_SCAN_SQL, COST_PER_SUCCESS_SQL } from './overview-panels.ts';
 import { UNIT } from './panel-spec.ts';
 import type { PanelSpec } from './panel-spec.ts';
 
@@ -33,6 +40,13 @@ const RANKED_ACTIONS = `
 
 const latency = (p: number): string => `quantileExactInclusiveIf(${p})(duration_ms, sign = 1)`;
 
+/**
+ * Action latency from the aggregate's quantile states (fact rows only). ClickHouse's `quantiles`
+ * keeps every value up to 8,192 per state and interpolates like the exact function; past that it
+ * samples, so long ranges give close estimates, not exact percentiles.
+ */
+const MERGED_LATENCY = 'quantilesMerge(0.5, 0.95, 0.99)(action_duration_ms)';
+
 export const SURFACE_PANELS: readonly PanelSpec[] = [
   {
     key: 'surface_cost_per_success',
@@ -44,6 +58,7 @@ export const SURFACE_PANELS: readonly PanelSpec[] = [
     unit: UNIT.usd,
     valueField: 'cost_per_success_usd',
     sql: COST_PER_SUCCESS_SQL,
+    scanSql: COST_PER_SUCCESS_SCAN_SQL,
     w: 24,
     h: 5,
   },
@@ -51,13 +66,19 @@ export const SURFACE_PANELS: readonly PanelSpec[] = [
     key: 'latency_by_surface',
     title: 'Action latency p50 / p95 / p99',
     description:
-      'Action duration (start of the action span to its end) percentiles, exact, over the fact rows of actions started in the range.',
+      'Action duration (start of the action span to its end) percentiles over the fact rows of actions started in the range, from the per-minute aggregate: exact up to 8,192 actions, sampled beyond.',
     kind: 'table',
     format: QUERY_FORMAT.table,
     unit: UNIT.ms,
-    columnUnits: { actions: UNIT.count },
-    sql: `SELECT surface, ${latency(0.5)} AS p50_ms, ${latency(0.95)} AS p95_ms, ${latency(0.99)} AS p99_ms,
-       sum(sign) AS actions
+    columnUnits: { action_count: UNIT.count },
+    sql: `SELECT surface, q[1] AS p50_ms, q[2] AS p95_ms, q[3] AS p99_ms, n AS action_count
+FROM (
+  SELECT surface, ${MERGED_LATENCY} AS q, sum(actions) AS n
+  FROM surface_minute WHERE ${AGG_FILTER} GROUP BY surface HAVING n > 0
+)
+ORDER BY surface`,
+    scanSql: `SELECT surface, ${latency(0.5)} AS p50_ms, ${latency(0.95)} AS p95_ms, ${latency(0.99)} AS p99_ms,
+       sum(sign) AS action_count
 FROM actions WHERE ${ACTION_FILTER} GROUP BY surface ORDER BY surface`,
     w: 12,
     h: 7,
@@ -65,11 +86,18 @@ FROM actions WHERE ${ACTION_FILTER} GROUP BY surface ORDER BY surface`,
   {
     key: 'latency_over_time',
     title: 'Action latency over time',
-    description: 'Action duration p50 / p95 / p99 per interval, all selected surfaces together.',
+    description:
+      'Action duration p50 / p95 / p99 per interval, all selected surfaces together (aggregate quantile states: exact up to 8,192 actions per point, sampled beyond).',
     kind: 'timeseries',
     format: QUERY_FORMAT.timeSeries,
     unit: UNIT.ms,
-    sql: `SELECT $__timeInterval(ts) AS time, ${latency(0.5)} AS p50_ms, ${latency(0.95)} AS p95_ms, ${latency(0.99)} AS p99_ms
+    sql: `SELECT time, q[1] AS p50_ms, q[2] AS p95_ms, q[3] AS p99_ms
+FROM (
+  SELECT $__timeInterval(minute) AS time, ${MERGED_LATENCY} AS q
+  FROM surface_minute WHERE ${AGG_FILTER} GROUP BY time HAVING sum(actions) > 0
+)
+ORDER BY time`,
+    scanSql: `SELECT $__timeInterval(ts) AS time, ${latency(0.5)} AS p50_ms, ${latency(0.95)} AS p95_ms, ${latency(0.99)} AS p99_ms
 FROM actions WHERE ${ACTION_FILTER} GROUP BY time ORDER BY time`,
     w: 12,
     h: 7,
@@ -98,7 +126,10 @@ FROM llm_calls WHERE ${CALL_FILTER} AND NOT app_cache_hit GROUP BY model ORDER B
     unit: UNIT.tokens,
     // Output names differ from the columns: an alias equal to a column would be read inside the
     // other sums (ClickHouse resolves aliases first) and nest aggregates.
-    sql: `SELECT $__timeInterval(ts) AS time, sum(input_tokens - cache_read_tokens - cache_write_tokens) AS uncached_input,
+    sql: `SELECT $__timeInterval(minute) AS time, sum(uncached_input_tokens) AS uncached_input,
+       sum(cache_read_tokens) AS cache_read, sum(cache_write_tokens) AS cache_write, sum(output_tokens) AS output
+FROM surface_minute WHERE ${AGG_FILTER} GROUP BY time ORDER BY time`,
+    scanSql: `SELECT $__timeInterval(ts) AS time, sum(input_tokens - cache_read_tokens - cache_write_tokens) AS uncached_input,
        sum(cache_read_tokens) AS cache_read, sum(cache_write_tokens) AS cache_write, sum(output_tokens) AS output
 FROM llm_calls WHERE ${CALL_FILTER} GROUP BY time ORDER BY time`,
     w: 12,
