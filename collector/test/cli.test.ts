@@ -6,7 +6,7 @@
 
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
@@ -176,5 +176,112 @@ describe('costline store commands on the embedded store', () => {
     );
     expect(direct.code, direct.stderr).toBe(0);
     expect(direct.stdout.trim()).toBe('1');
+  });
+});
+
+describe('costline import and serve on SIGTERM', () => {
+  it('imports OTLP JSON lines with a summary, again through a running collector, which writes out what it holds on SIGTERM', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'costline-import-'));
+    const env = { COSTLINE_DATA_DIR: dataDir, COSTLINE_PORT: String(await freePort()) };
+    const chat = (input: number, extra: Record<string, string> = {}) => ({
+      name: 'chat gpt-4o-mini',
+      kind: SpanKind.CLIENT,
+      scope: '@costline/instrument',
+      attributes: {
+        'gen_ai.operation.name': 'chat',
+        'gen_ai.provider.name': 'openai',
+        'gen_ai.request.model': 'gpt-4o-mini',
+        'gen_ai.usage.input_tokens': input,
+        'gen_ai.usage.output_tokens': 500,
+        'costline.surface': 'ticket-triage',
+        ...extra,
+      },
+    });
+    const action = {
+      name: 'action ticket-triage',
+      scope: '@costline/instrument',
+      attributes: {
+        'costline.span.kind': 'action',
+        'costline.action.id': '00000000000000c1',
+        'costline.surface': 'ticket-triage',
+        'costline.action.outcome': 'success',
+      },
+      children: [
+        chat(1000, { 'costline.action.id': '00000000000000c1' }),
+        chat(2000, { 'costline.action.id': '00000000000000c1' }),
+      ],
+    };
+    const { requests } = await captureOtlp([action], { encoding: 'json' });
+    const partlyBad = JSON.stringify({
+      resourceSpans: [
+        {
+          scopeSpans: [
+            {
+              spans: [
+                { traceId: 'zz', spanId: '0102030405060708', name: 'bad' },
+                { traceId: '0af7651916cd43dd8448eb211c80319d', spanId: '0102030405060708', name: 'ok' },
+              ],
+            },
+          ],
+        },
+      ],
+    });
+    const file = join(dataDir, 'traces.jsonl');
+    writeFileSync(
+      file,
+      [...requests.map((r) => r.body.toString('utf8')), partlyBad, '{not json', ''].join('\n'),
+    );
+
+    const direct = await costline(['import', file], env);
+    expect(direct.code).toBe(1); // something was rejected
+    expect(direct.stdout).toMatch(/^read 5 requests from 1 file\n/);
+    expect(direct.stdout).toMatch(/spans read {10}5\n/);
+    expect(direct.stdout).toMatch(/model calls priced {2}2\n/);
+    expect(direct.stdout).toMatch(/rejected {12}2\n/);
+    expect(direct.stdout).toMatch(/1 × invalid traceId/);
+    expect(direct.stdout).toMatch(/1 × line not imported: /);
+    const stored = await costline(
+      [
+        'sql',
+        'SELECT action_outcome, toString(sum(cost_usd)) AS cost FROM costline.llm_calls GROUP BY ALL',
+        '--format',
+        'JSONEachRow',
+      ],
+      env,
+    );
+    // gpt-4o-mini: 3000 × $0.15 + 1000 × $0.60 per Mtok
+    expect(stored.stdout.trim()).toBe('{"action_outcome":"success","cost":"0.00105"}');
+
+    const { child, url } = await startServe(env);
+    try {
+      const again = await costline(['import', file], env);
+      expect(again.stdout).toMatch(/through the running collector/);
+      expect(again.stdout).toMatch(/already stored {6}3\n/);
+      expect(again.stdout).toMatch(/model calls priced {2}0\n/);
+      // A call whose action span is still to come: held in memory by the collector.
+      const held = await captureOtlp([chat(4000, { 'costline.action.id': '00000000000000c2' })], {
+        encoding: 'protobuf',
+      });
+      const res = await fetch(`${url}/v1/traces`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-protobuf' },
+        body: held.requests[0]?.body,
+      });
+      expect(res.status).toBe(200);
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    }
+    expect(child.exitCode).toBe(0);
+    const after = await costline(
+      [
+        'sql',
+        "SELECT action_outcome, sum(sign) AS n FROM costline.llm_calls WHERE action_id = '00000000000000c2' GROUP BY ALL",
+        '--format',
+        'JSONEachRow',
+      ],
+      env,
+    );
+    expect(after.stdout.trim()).toBe('{"action_outcome":"unknown","n":1}');
   });
 });

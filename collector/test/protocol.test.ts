@@ -79,10 +79,10 @@ describe('OTLP/HTTP protocol', () => {
     const realInsert = client.insert.bind(client);
     let release: () => void = () => undefined;
     const gate = new Promise<void>((r) => (release = r));
-    client.insert = (async (params: Parameters<typeof realInsert>[0]) => {
+    client.insert = async (params: Parameters<typeof realInsert>[0]) => {
       await gate;
       return realInsert(params);
-    });
+    };
     const { requests } = await captureOtlp([call], { encoding: 'protobuf' });
     const post = () =>
       fetch(`${tc.url}/v1/traces`, {

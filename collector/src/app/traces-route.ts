@@ -106,6 +106,17 @@ export function tracesRoute(options: TracesRouteOptions) {
     if (batch.rejected > 0) metrics.inc('costline_spans_rejected_total', batch.rejected);
     const summary = pipeline.ingest(batch.spans);
     options.forwarder?.forward(batch.spans, summary.calls);
+    // What became of the spans, for `costline import` through a running collector.
+    res.setHeader(
+      'x-costline-ingest',
+      JSON.stringify({
+        modelCalls: summary.modelCalls,
+        priced: summary.priced,
+        unpriced: summary.unpriced,
+        duplicates: summary.duplicates,
+        failed: summary.failed,
+      }),
+    );
     const partial =
       batch.rejected > 0
         ? { rejectedSpans: batch.rejected, errorMessage: batch.errors.join('; ') }

@@ -202,12 +202,14 @@ export function createAssembler(options: AssemblerOptions): Assembler {
     const fact = factRow(next, {});
     remember(fact);
     options.emit([], [cancelRow(old, ACTION_ADDITIVE), fact]);
-    if (old.outcome !== next.outcome)
+    const surface = old.surface === 'unattributed' && next.surface !== old.surface ? next.surface : undefined;
+    if (old.outcome !== next.outcome || surface)
       options.onOutcomeChange?.({
         actionId: old.action_id,
         outcome: next.outcome,
         failureReason: next.failure_reason,
         actions: false,
+        surface,
       });
   };
 
@@ -231,7 +233,11 @@ export function createAssembler(options: AssemblerOptions): Assembler {
     for (const [id, g] of groups) {
       if (g.root.call) {
         counters.orphanCalls += g.calls.length;
-        close(callsSource(g.calls), unknownFacts(id, chainSurface(g.root, w.nodes.values()), ''), g.calls);
+        close(
+          callsSource(g.calls),
+          unknownFacts(id, chainSurface(g.root, w.nodes.values(), 'unattributed'), ''),
+          g.calls,
+        );
       } else close(nodeSource(w.traceId, g.root), rootFacts(g.root, w.nodes.values()), g.calls);
     }
   };
@@ -353,7 +359,28 @@ export function createAssembler(options: AssemblerOptions): Assembler {
         if (w) {
           drop(key, w);
           close(nodeSource(span.traceId, root), rootFacts(root, w.nodes?.values() ?? []), w.calls);
-        } else if (!closedTraces.has(span.traceId)) bounded(roots, span.traceId, root, maxClosed, NODE_BYTES);
+          return;
+        }
+        const id = closedTraces.get(span.traceId);
+        const done = id === undefined ? undefined : closed.get(id);
+        if (!done) bounded(roots, span.traceId, root, maxClosed, NODE_BYTES);
+        else if (done.span_id === '' && done.outcome === ACTION_OUTCOME.unknown) {
+          // The calls waited too long and were written as an orphan action: the root came after all.
+          const facts = rootFacts(root, []);
+          const source = nodeSource(span.traceId, root);
+          const row = buildActionRow(source, { ...facts, actionId: done.action_id }, emptySummary());
+          replace(done, {
+            ...done,
+            ts: row.ts,
+            end_ts: row.end_ts,
+            span_id: row.span_id,
+            service: row.service,
+            surface: done.surface === 'unattributed' ? facts.surface : done.surface,
+            outcome: facts.outcome,
+            failure_reason: facts.failureReason,
+            duration_ms: row.duration_ms,
+          });
+        }
         return;
       }
       if (w?.nodes && !w.nodes.has(span.spanId)) {

@@ -66,9 +66,9 @@ export function topmost(nodes: ReadonlyMap<string, TraceNode>, spanId: string): 
 
 /**
  * The surface of an action rooted at `root`: for each chain key in order, the root's value, else
- * the first other node of the trace holding it; else the root span's name.
+ * the first other node of the trace holding it; else `fallback` (the root span's name).
  */
-export function chainSurface(root: TraceNode, others: Iterable<TraceNode>): string {
+export function chainSurface(root: TraceNode, others: Iterable<TraceNode>, fallback = root.name): string {
   const rest = [...others];
   for (let i = 0; i < root.chain.length; i++) {
     const own = root.chain[i];
@@ -78,5 +78,5 @@ export function chainSurface(root: TraceNode, others: Iterable<TraceNode>): stri
       if (v) return v;
     }
   }
-  return root.name || 'unattributed';
+  return fallback || 'unattributed';
 }

@@ -5,21 +5,23 @@
  * @module
  */
 
-import { readFile } from 'node:fs/promises';
 import { createPricer, priceJson } from '@costline/pricing';
 import { createCollector } from '../collector.ts';
-import { decodeJsonTraces } from '../otlp/decode-json.ts';
 import { renderReport } from '../report/render.ts';
 import type { UnpricedModel } from '../report/render.ts';
 import { surfaceReport } from '../report/surface-report.ts';
 import { createStoreClient } from '../store/client.ts';
 import { migrate } from '../store/migrate.ts';
+import { collectorOptions, migrateOptions } from './collector-options.ts';
+import { importFiles, renderImportSummary } from './import-files.ts';
 import { openQueryRunner } from './open-store.ts';
 import type { Settings } from './settings.ts';
 
 export interface Io {
   stdout: (s: string) => void;
   stderr: (s: string) => void;
+  /** Whether stderr is a terminal (progress bars only then). */
+  stderrIsTTY?: boolean;
   stdin: () => Promise<string>;
 }
 
@@ -141,49 +143,11 @@ export async function migrateCommand(settings: Settings, io: Io): Promise<number
 }
 
 /** Imports OTLP JSON lines (one ExportTraceServiceRequest per line) through the same pipeline. */
-export async function importFiles(settings: Settings, io: Io, files: string[]): Promise<number> {
+export async function importCommand(settings: Settings, io: Io, files: string[]): Promise<number> {
   if (files.length === 0) throw new UsageError('usage: costline import FILE…');
-  const collector = await createCollector({ store: storeConfig(settings), log: (m) => io.stderr(`${m}\n`) });
-  let spans = 0;
-  let rejected = 0;
-  try {
-    for (const file of files) {
-      const lines = (await readFile(file, 'utf8')).split('\n');
-      for (const [i, line] of lines.entries()) {
-        if (line.trim() === '') continue;
-        try {
-          const batch = decodeJsonTraces(line);
-          spans += batch.spans.length;
-          rejected += batch.rejected;
-          collector.pipeline.ingest(batch.spans);
-        } catch (e) {
-          io.stderr(`${file}:${i + 1}: ${(e as Error).message}\n`);
-          rejected++;
-        }
-      }
-    }
-  } finally {
-    await collector.stop();
-  }
-  io.stdout(`imported ${spans} spans, rejected ${rejected}\n`);
-  return rejected > 0 ? 1 : 0;
-}
-
-/** The collector options every command that ingests shares (serve, import). */
-export function collectorOptions(s: Settings) {
-  return {
-    maxOpenActions: s.maxOpenActions,
-    actionWaitMs: s.actionWaitMs,
-    maxHeldBytes: s.maxHeldBytes,
-    surfaceAttributes: s.surfaceAttributes,
-    maxQueueRows: s.maxQueueRows,
-    forwardEndpoint: s.forwardEndpoint,
-    migrations: migrateOptions(s),
-  };
-}
-
-export function migrateOptions(s: Settings) {
-  return { rawTtlDays: s.ttlDays, aggregateTtlDays: s.aggTtlDays, cluster: s.cluster };
+  const summary = await importFiles(settings, io, files);
+  io.stdout(renderImportSummary(summary));
+  return summary.rejected > 0 ? 1 : 0;
 }
 
 function storeConfig(s: Settings) {

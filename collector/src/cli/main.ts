@@ -7,7 +7,7 @@
  */
 
 import { parseArgs } from 'node:util';
-import { importFiles, migrateCommand, price, report, serve, sql, UsageError } from './commands.ts';
+import { importCommand, migrateCommand, price, report, serve, sql, UsageError } from './commands.ts';
 import type { Io } from './commands.ts';
 import { readSettings, SETTING_FLAGS, SettingsError } from './settings.ts';
 
@@ -31,6 +31,7 @@ ${Object.entries(SETTING_FLAGS)
 const io: Io = {
   stdout: (s) => process.stdout.write(s),
   stderr: (s) => process.stderr.write(s),
+  stderrIsTTY: process.stderr.isTTY,
   stdin: async () => {
     const chunks: Buffer[] = [];
     for await (const c of process.stdin) chunks.push(c as Buffer);
@@ -71,7 +72,7 @@ async function main(argv: string[]): Promise<number> {
     case 'report':
       return report(settings, io, { since: values.since, surface: values.surface, json: values.json });
     case 'import':
-      return importFiles(settings, io, rest);
+      return importCommand(settings, io, rest);
     case 'migrate':
       return migrateCommand(settings, io);
     default:

@@ -11,15 +11,24 @@ import { createStoreClient, storeIdentity } from '../store/client.ts';
 import { migrate } from '../store/migrate.ts';
 import type { Settings } from './settings.ts';
 
-export async function openQueryRunner(settings: Settings): Promise<QueryRunner> {
-  const collectorUrl = `http://${settings.host === '0.0.0.0' ? '127.0.0.1' : settings.host}:${settings.port}`;
-  const store = {
+/** Where a collector started with these settings answers. */
+export function localCollectorUrl(settings: Settings): string {
+  return `http://${settings.host === '0.0.0.0' ? '127.0.0.1' : settings.host}:${settings.port}`;
+}
+
+export function storeOf(settings: Settings) {
+  return {
     dataDir: settings.dataDir,
     url: settings.clickhouseUrl,
     user: settings.clickhouseUser,
     password: settings.clickhousePassword,
     database: settings.database,
   };
+}
+
+export async function openQueryRunner(settings: Settings): Promise<QueryRunner> {
+  const collectorUrl = localCollectorUrl(settings);
+  const store = storeOf(settings);
   if (!settings.clickhouseUrl && (await collectorHolds(collectorUrl, storeIdentity(store)))) {
     return httpRunner(collectorUrl, settings.ingestToken);
   }
@@ -42,7 +51,7 @@ export async function openQueryRunner(settings: Settings): Promise<QueryRunner> 
 }
 
 /** Whether a collector answers at `url` holding this very store (another store's collector is no use). */
-async function collectorHolds(url: string, identity: string): Promise<boolean> {
+export async function collectorHolds(url: string, identity: string): Promise<boolean> {
   try {
     const res = await fetch(new URL('/healthz', url), { signal: AbortSignal.timeout(500) });
     const held = res.headers.get('x-costline-store');

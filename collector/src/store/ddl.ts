@@ -73,6 +73,32 @@ export function createDatabaseStatement(options: DdlOptions): string {
   return `CREATE DATABASE IF NOT EXISTS ${options.database}${onCluster(options.cluster)}`;
 }
 
+/** The tables whose TTL each setting governs. */
+export const TTL_TABLES = {
+  raw: ['llm_calls', 'actions'],
+  aggregate: ['surface_minute', 'model_minute'],
+} as const;
+
+/**
+ * The statement bringing a table's TTL to `days` (0 removes it), or undefined when `createQuery`
+ * (from system.tables) already has it. TTLs change after creation when the setting changes.
+ */
+export function ttlChange(
+  options: DdlOptions,
+  table: string,
+  createQuery: string,
+  days: number,
+): string | undefined {
+  const current = /\bTTL\b[^\n]*?toIntervalDay\((\d+)\)/.exec(createQuery)?.[1];
+  const currentDays = current === undefined ? 0 : Number(current);
+  if (currentDays === days) return undefined;
+  const name = `${options.database}.${table}${options.cluster === undefined ? '' : '_local'}`;
+  const column = (TTL_TABLES.raw as readonly string[]).includes(table) ? 'ts' : 'minute';
+  return days === 0
+    ? `ALTER TABLE ${name}${onCluster(options.cluster)} REMOVE TTL`
+    : `ALTER TABLE ${name}${onCluster(options.cluster)} MODIFY ${ttlClause(column, days)}`;
+}
+
 function ttlClause(column: string, days: number | undefined): string {
   if (!days) return '';
   const time = column === 'ts' ? 'toDateTime(ts)' : column;

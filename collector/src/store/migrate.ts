@@ -8,7 +8,13 @@
 
 import { readdir, readFile } from 'node:fs/promises';
 import type { ClickHouseClient } from '@clickhouse/client';
-import { createDatabaseStatement, renderMigration, validateDdlOptions } from './ddl.ts';
+import {
+  createDatabaseStatement,
+  renderMigration,
+  TTL_TABLES,
+  ttlChange,
+  validateDdlOptions,
+} from './ddl.ts';
 import type { DdlOptions } from './ddl.ts';
 
 const MIGRATIONS_DIR = new URL('../../migrations/', import.meta.url);
@@ -60,7 +66,32 @@ export async function migrate(
     });
     result.applied.push(version);
   }
+  await applyTtls(client, ddl);
   return result;
+}
+
+/** Brings the tables' TTLs to the configured days when they were set and differ (a setting changed). */
+async function applyTtls(client: ClickHouseClient, ddl: DdlOptions): Promise<void> {
+  const wanted: [string, number | undefined][] = [
+    ...TTL_TABLES.raw.map((t): [string, number | undefined] => [t, ddl.rawTtlDays]),
+    ...TTL_TABLES.aggregate.map((t): [string, number | undefined] => [t, ddl.aggregateTtlDays]),
+  ];
+  if (wanted.every(([, days]) => days === undefined)) return;
+  const suffix = ddl.cluster === undefined ? '' : '_local';
+  const tables = await (
+    await client.query({
+      query: `SELECT name, create_table_query FROM system.tables WHERE database = {db:String}`,
+      query_params: { db: ddl.database },
+      format: 'JSONEachRow',
+    })
+  ).json<{ name: string; create_table_query: string }>();
+  const create = new Map(tables.map((t) => [t.name, t.create_table_query]));
+  for (const [table, days] of wanted) {
+    const query = create.get(table + suffix);
+    if (days === undefined || query === undefined) continue;
+    const statement = ttlChange(ddl, table, query, days);
+    if (statement) await client.command({ query: statement });
+  }
 }
 
 /** The migration files in order, as text (DDL tests render them without a store). */

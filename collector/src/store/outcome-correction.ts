@@ -28,6 +28,8 @@ export interface OutcomeChange {
    * (outcome `unknown`) and forgotten since: move those stored totals into it.
    */
   adopt?: ActionRow | undefined;
+  /** The action's surface became known: calls stored as `unattributed` take it. */
+  surface?: string | undefined;
 }
 
 export interface OutcomeCorrectorOptions {
@@ -137,8 +139,9 @@ export function createOutcomeCorrector(options: OutcomeCorrectorOptions): Outcom
     );
     const rows: Row[] = [];
     for (const row of calls) {
-      if (row['action_outcome'] === change.outcome) continue;
-      rows.push(cancelRow(row, CALL_ADDITIVE), factRow(row, { action_outcome: change.outcome }));
+      const surface = change.surface && row['surface'] === 'unattributed' ? change.surface : row['surface'];
+      if (row['action_outcome'] === change.outcome && surface === row['surface']) continue;
+      rows.push(cancelRow(row, CALL_ADDITIVE), factRow(row, { action_outcome: change.outcome, surface }));
     }
     await insert('llm_calls', rows, change);
     result.callRows = rows.length;

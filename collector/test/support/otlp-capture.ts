@@ -10,7 +10,12 @@ import { context, trace } from '@opentelemetry/api';
 import { OTLPTraceExporter as ProtoExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { OTLPTraceExporter as JsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
+import {
+  BatchSpanProcessor,
+  InMemorySpanExporter,
+  SimpleSpanProcessor,
+  TracerProvider,
+} from '@opentelemetry/sdk-trace';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 
 type ExporterConfig = NonNullable<ConstructorParameters<typeof ProtoExporter>[0]>;
@@ -35,7 +40,13 @@ export interface SpanSpec {
 /** Exports the span tree(s) through the real exporter; returns the captured requests and the spans. */
 export async function captureOtlp(
   specs: SpanSpec[],
-  options: { encoding: 'protobuf' | 'json'; serviceName?: string; compression?: 'gzip' | 'none' },
+  options: {
+    encoding: 'protobuf' | 'json';
+    serviceName?: string;
+    compression?: 'gzip' | 'none';
+    /** `batch`: one request for many spans, as a BatchSpanProcessor sends them. @default 'simple' */
+    processor?: 'simple' | 'batch';
+  },
 ): Promise<{ requests: CapturedRequest[]; spans: ReadableSpan[] }> {
   const requests: CapturedRequest[] = [];
   const server = createServer((req, res) => {
@@ -62,7 +73,12 @@ export async function captureOtlp(
   const memory = new InMemorySpanExporter();
   const provider = new TracerProvider({
     resource: resourceFromAttributes({ 'service.name': options.serviceName ?? 'test-service' }),
-    spanProcessors: [new SimpleSpanProcessor({ exporter }), new SimpleSpanProcessor({ exporter: memory })],
+    spanProcessors: [
+      options.processor === 'batch'
+        ? new BatchSpanProcessor({ exporter, maxExportBatchSize: 512, maxQueueSize: 4096 })
+        : new SimpleSpanProcessor({ exporter }),
+      new SimpleSpanProcessor({ exporter: memory }),
+    ],
   });
   const start = Date.UTC(2026, 10, 15, 12, 0, 0);
   const emit = (spec: SpanSpec, parent: ReturnType<typeof trace.setSpan> | undefined, at: number): void => {
