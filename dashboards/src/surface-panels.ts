@@ -170,7 +170,7 @@ FROM llm_calls WHERE ${CALL_FILTER} AND NOT app_cache_hit GROUP BY model ORDER B
     key: 'failures_by_reason',
     title: 'Failures by reason, with their cost',
     description:
-      'Failed actions (by start time) per failure reason, and the cost of their calls (by call time). Each side is summed per action before the 1:1 join.',
+      "Failed actions (by start time) per failure reason, and the cost of their calls (by call time; calls carry their action's outcome). Each side is summed per action before the 1:1 join.",
     kind: 'table',
     format: QUERY_FORMAT.table,
     unit: UNIT.usd,
@@ -184,7 +184,7 @@ FROM (
   ) AS a
   LEFT JOIN (
     SELECT trace_id, action_id, sum(cost_usd) AS cost
-    FROM llm_calls WHERE ${CALL_FILTER} GROUP BY trace_id, action_id
+    FROM llm_calls WHERE ${CALL_FILTER} AND action_outcome = 'failure' GROUP BY trace_id, action_id
   ) AS c ON a.trace_id = c.trace_id AND a.action_id = c.action_id
 )
 GROUP BY reason ORDER BY cost_usd DESC, reason`,
