@@ -22,6 +22,7 @@ export {
   weekOverWeekSql,
 } from './overview-panels.ts';
 export { SURFACE_PANELS } from './surface-panels.ts';
+export { MODEL_IS_ALL, withModelFallback } from './model-fallback.ts';
 export { buildDashboard } from './build-dashboard.ts';
 export type { BoardSpec } from './build-dashboard.ts';
 export { BOARDS, OVERVIEW_BOARD, SURFACE_BOARD } from './boards.ts';

@@ -12,6 +12,7 @@
 
 import { QUERY_FORMAT } from './clickhouse-query.ts';
 import { ACTION_DIMS, ACTION_FILTER, AGG_FILTER, CALL_DIMS, CALL_FILTER, MODEL_EXPR } from './filters.ts';
+import { withModelFallback } from './model-fallback.ts';
 import { UNIT } from './panel-spec.ts';
 import type { PanelSpec } from './panel-spec.ts';
 
@@ -77,9 +78,9 @@ FROM (${costAndOutcomes}
 GROUP BY surface ORDER BY surface`;
 
 const CPSA_DESCRIPTION =
-  'From the per-minute aggregate. All money attributed to the surface in the range (calls of successful, failed and unknown actions, retries, calls outside any action) ÷ its successful actions. Actions are counted by start time, calls by their own time. "—" when the surface has no successful action. The Model variable does not apply (the aggregate has no model).';
+  'From the per-minute aggregate. All money attributed to the surface in the range (calls of successful, failed and unknown actions, retries, calls outside any action) ÷ its successful actions. Actions are counted by start time, calls by their own time. "—" when the surface has no successful action. With models selected it reads the raw calls (the aggregate has no model).';
 
-export const OVERVIEW_PANELS: readonly PanelSpec[] = [
+const PANELS: readonly PanelSpec[] = [
   {
     key: 'cost_per_success_stat',
     title: 'Cost per successful action',
@@ -301,3 +302,6 @@ GROUP BY provider, model ORDER BY unpriced_calls DESC, model`,
     h: 8,
   },
 ];
+
+/** Aggregate panels fall back to their raw twin when models are selected (model-fallback.ts). */
+export const OVERVIEW_PANELS: readonly PanelSpec[] = PANELS.map(withModelFallback);

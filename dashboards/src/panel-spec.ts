@@ -34,8 +34,8 @@ export interface PanelSpec {
   sql: string;
   /**
    * For a panel that reads the per-minute aggregates: the same numbers from the raw tables. The
-   * benchmark times both; the tests check both give the plan's numbers. Aggregates have no model
-   * dimension, so `$model` narrows only the raw (model) panels.
+   * benchmark times both; the tests check both give the plan's numbers. The aggregate has no model,
+   * so the board runs this twin when models are selected (model-fallback.ts).
    */
   scanSql?: string;
   /** Grid width (of 24) and height. */

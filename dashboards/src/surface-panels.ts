@@ -19,6 +19,7 @@ import {
   MODEL_EXPR,
 } from './filters.ts';
 import { COST_PER_SUCCESS_SCAN_SQL, COST_PER_SUCCESS_SQL } from './overview-panels.ts';
+import { withModelFallback } from './model-fallback.ts';
 import { UNIT } from './panel-spec.ts';
 import type { PanelSpec } from './panel-spec.ts';
 
@@ -46,7 +47,7 @@ const latency = (p: number): string => `quantileExactInclusiveIf(${p})(duration_
  * (`pnpm bench -- --full`), and the exact function needs no sampling caveat.
  */
 
-export const SURFACE_PANELS: readonly PanelSpec[] = [
+const PANELS: readonly PanelSpec[] = [
   {
     key: 'surface_cost_per_success',
     title: 'Cost per successful action',
@@ -231,3 +232,6 @@ GROUP BY trait HAVING top_actions > 0 ORDER BY top_actions DESC, trait`,
     h: 8,
   },
 ];
+
+/** Aggregate panels fall back to their raw twin when models are selected (model-fallback.ts). */
+export const SURFACE_PANELS: readonly PanelSpec[] = PANELS.map(withModelFallback);

@@ -49,7 +49,7 @@ export const VARIABLES: readonly VariableSpec[] = [
     name: 'model',
     label: 'Model',
     description:
-      'The model a call ran on (response model, else request model). Narrows the per-model and per-action panels (raw calls); the per-minute aggregates behind the surface totals have no model.',
+      'The model a call ran on (response model, else request model). Narrows cost, calls and tokens; action counts have no model. With models selected, panels read the raw calls instead of the per-minute aggregate.',
     sql: `SELECT DISTINCT ${MODEL_EXPR} AS model FROM llm_calls WHERE ${window} AND NOT app_cache_hit AND ${byService} AND ${bySurface} ORDER BY model`,
   },
 ];
