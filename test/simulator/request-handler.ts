@@ -167,7 +167,8 @@ export function createRequestHandler(
         decision = deps.faults.decide(faultHeader, retryCount);
         if (decision && decision.fault !== 'disconnect') response = fail(decision.fault);
         else if (known === 'openai.chat.completions') {
-          response = handleOpenAIChat(json, { cache: deps.openaiCache, now: deps.now }, usage);
+          const azure = path.startsWith('/openai/');
+          response = handleOpenAIChat(json, { cache: deps.openaiCache, now: deps.now, azure }, usage);
         } else if (known === 'openai.responses') {
           response = handleOpenAIResponses(json, { cache: deps.openaiCache, now: deps.now }, usage);
         } else if (known === 'openai.embeddings') {

@@ -11,7 +11,17 @@ export type { Action, ActionOptions } from './action.ts';
 export type { AvoidedCall } from './app-cache-span.ts';
 export { createCostlineSpanProcessor } from './span-processor.ts';
 export { costlineInstrumentations, INSTRUMENTED_MODULES } from './instrumentations.ts';
-export { CostlineOpenAIInstrumentation, OPENAI_SUPPORTED_VERSIONS } from './openai-instrumentation.ts';
+export {
+  CostlineOpenAIInstrumentation,
+  OPENAI_SUPPORTED_VERSIONS,
+  OPENAI_STREAM_USAGE_ENV,
+} from './openai-instrumentation.ts';
+export type { CostlineOpenAIConfig } from './openai-instrumentation.ts';
+export {
+  CostlineGoogleGenAIInstrumentation,
+  GOOGLE_GENAI_SUPPORTED_VERSIONS,
+} from './google-genai-instrumentation.ts';
+export { CostlineBedrockInstrumentation, BEDROCK_SUPPORTED_VERSIONS } from './bedrock-instrumentation.ts';
 export {
   CostlineAnthropicInstrumentation,
   ANTHROPIC_SUPPORTED_VERSIONS,
