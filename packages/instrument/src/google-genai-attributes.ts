@@ -31,9 +31,8 @@ import { count, fields, hostOf, text, type Fields } from './wire-values.ts';
 /** `models/gemini-2.5-flash`, `publishers/google/models/…` → `gemini-2.5-flash`. */
 export function bareModel(model: unknown): string | undefined {
   const name = text(model);
-  return name === undefined
-    ? undefined
-    : name.slice(name.lastIndexOf('models/') + (name.includes('models/') ? 7 : 0));
+  const at = name?.lastIndexOf('models/') ?? -1;
+  return at < 0 ? name : name?.slice(at + 'models/'.length);
 }
 
 export function genaiRequestAttributes(
