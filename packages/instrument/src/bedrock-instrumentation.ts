@@ -154,8 +154,11 @@ function patchSend(tracer: () => Tracer, original: Send, commands: Commands): Se
 
 /** The AWS SDK reports its attempts (retries included) on the output's or error's `$metadata`. */
 function noteAttempts(call: ModelCall, holder: Record<string, unknown> | undefined): void {
-  const attempts = count(fields(holder?.['$metadata'])?.['attempts']);
+  const metadata = fields(holder?.['$metadata']);
+  const attempts = count(metadata?.['attempts']);
   if (attempts !== undefined) call.inFlight.attempts = attempts;
+  const delay = count(metadata?.['totalRetryDelay']);
+  if (delay !== undefined) call.inFlight.resendMs = delay;
 }
 
 function withUsage(response: Attributes, usage: Attributes): Attributes {

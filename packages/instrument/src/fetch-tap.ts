@@ -27,7 +27,12 @@ export function tapClientFetch(client: unknown): void {
     if (typeof original !== 'function' || (original as FetchLike)[TAPPED]) return;
     const tapped: FetchLike = function (this: unknown, ...args: unknown[]): unknown {
       const call = callIn(context.active());
-      if (call) call.attempts += 1;
+      if (call) {
+        call.attempts += 1;
+        const now = performance.timeOrigin + performance.now();
+        call.firstAttemptMs ??= now;
+        call.lastAttemptMs = now;
+      }
       return (original as FetchLike).apply(this, args);
     };
     tapped[TAPPED] = true;

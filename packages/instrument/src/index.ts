@@ -8,6 +8,8 @@
 
 export { action } from './action.ts';
 export type { Action, ActionOptions } from './action.ts';
+export { recordOutcome, OutcomeError } from './action-outcome.ts';
+export type { OutcomeOptions } from './action-outcome.ts';
 export type { AvoidedCall } from './app-cache-span.ts';
 export { createCostlineSpanProcessor } from './span-processor.ts';
 export { costlineInstrumentations, INSTRUMENTED_MODULES } from './instrumentations.ts';

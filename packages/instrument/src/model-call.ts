@@ -87,6 +87,20 @@ export function beginModelCall(tracer: Tracer, spec: ModelCallSpec, eager: boole
     if (ended) return;
     ended = true;
     record.failed = failed;
+    try {
+      record.durationMs = performance.timeOrigin + performance.now() - startMs;
+      const resends = resendCount(inFlight.attempts);
+      if (state && resends !== undefined) {
+        const lost =
+          inFlight.resendMs ??
+          (inFlight.firstAttemptMs !== undefined && inFlight.lastAttemptMs !== undefined
+            ? inFlight.lastAttemptMs - inFlight.firstAttemptMs
+            : 0);
+        state.retries.resent(resends, lost);
+      }
+    } catch (problem) {
+      diag.debug('@costline/instrument: could not count retries', problem);
+    }
     if (!span) return;
     try {
       const resends = resendCount(inFlight.attempts);
