@@ -123,6 +123,7 @@ describe('actions around SDK calls', () => {
     await action('order-status', async (a) => {
       await tracer.startActiveSpan('retrieval orders-index', async (span: Span) => {
         span.setAttribute('gen_ai.operation.name', 'retrieval');
+        await Promise.resolve();
         span.end();
       });
       const tool = tracer.startSpan('execute_tool lookup_order');
