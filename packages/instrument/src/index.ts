@@ -29,6 +29,6 @@ export {
   ANTHROPIC_SUPPORTED_VERSIONS,
   ANTHROPIC_NATIVE_SCOPE,
 } from './anthropic-instrumentation.ts';
-export { startCostline, shutdown, forceFlush } from './sdk-start.ts';
+export { startCostline, shutdown, forceFlush, registerEsmLoader } from './sdk-start.ts';
 export type { StartOptions } from './sdk-start.ts';
 export { VERSION } from './version.ts';
