@@ -12,7 +12,7 @@
  * @module
  */
 
-import { context, diag, type Attributes, type Tracer } from '@opentelemetry/api';
+import { diag, type Attributes, type Tracer } from '@opentelemetry/api';
 import {
   InstrumentationBase,
   InstrumentationNodeModuleDefinition,
@@ -120,7 +120,9 @@ function patchSend(tracer: () => Tracer, original: Send, commands: Commands): Se
     }
     let result: unknown;
     try {
-      result = context.with(call.context, () => original.apply(this, args));
+      // Not run inside a context: nothing inside the SDK needs it, and entering one switches on
+      // AsyncLocalStorage's promise hooks process-wide (see `tapClientRequests` in fetch-tap.ts).
+      result = original.apply(this, args);
     } catch (error) {
       call.fail(error);
       throw error;

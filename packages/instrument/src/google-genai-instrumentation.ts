@@ -15,7 +15,7 @@
  * @module
  */
 
-import { context, diag, type Attributes, type Tracer } from '@opentelemetry/api';
+import { diag, type Attributes, type Tracer } from '@opentelemetry/api';
 import {
   InstrumentationBase,
   InstrumentationNodeModuleDefinition,
@@ -126,7 +126,9 @@ function patchMethod(tracer: () => Tracer, original: Method, kind: Kind): Method
     }
     let result: unknown;
     try {
-      result = context.with(call.context, () => original.apply(this, args));
+      // Not run inside a context: nothing inside the SDK needs it, and entering one switches on
+      // AsyncLocalStorage's promise hooks process-wide (see `tapClientRequests` in fetch-tap.ts).
+      result = original.apply(this, args);
     } catch (error) {
       call.fail(error);
       throw error;

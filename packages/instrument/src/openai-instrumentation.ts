@@ -17,7 +17,7 @@
  * @module
  */
 
-import { context, diag, type Attributes, type Tracer } from '@opentelemetry/api';
+import { diag, type Attributes, type Tracer } from '@opentelemetry/api';
 import { getBooleanFromEnv } from '@opentelemetry/core';
 import {
   InstrumentationBase,
@@ -26,7 +26,7 @@ import {
   type InstrumentationConfig,
 } from '@opentelemetry/instrumentation';
 import { COSTLINE_INSTRUMENTATION_SCOPE, COSTLINE_USAGE_MISSING, GEN_AI_PROVIDER } from '@costline/semconv';
-import { tapClientFetch } from './fetch-tap.ts';
+import { tapClientRequests, withCallOption } from './fetch-tap.ts';
 import { beginModelCall, type ModelCall } from './model-call.ts';
 import {
   chatRequestAttributes,
@@ -126,8 +126,8 @@ export class CostlineOpenAIInstrumentation extends InstrumentationBase<CostlineO
   /** Patches the module object of `openai` (what `require('openai')` or `import('openai')` gives). */
   patchExports(exports: unknown): void {
     const tracer = (): Tracer => this.tracer;
-    const streamUsage = (): boolean =>
-      this.getConfig().requestStreamUsage ?? getBooleanFromEnv(OPENAI_STREAM_USAGE_ENV) ?? false;
+    const fromEnv = getBooleanFromEnv(OPENAI_STREAM_USAGE_ENV) ?? false;
+    const streamUsage = (): boolean => this.getConfig().requestStreamUsage ?? fromEnv;
     let patched = 0;
     for (const op of OPERATIONS) {
       const proto = resourcePrototype(exports, op.resource);
@@ -190,9 +190,9 @@ function patchCreate(
     let injected = false;
     try {
       const client = fields(fields(this)?.['_client']);
-      tapClientFetch(client);
+      tapClientRequests(client);
       const provider = providerOf(client);
-      if (op.streamUsageOptIn && streamUsage()) {
+      if (op.streamUsageOptIn && params?.['stream'] === true && streamUsage()) {
         const asked = withStreamUsage(params);
         if (asked) {
           injected = true;
@@ -206,13 +206,15 @@ function patchCreate(
         attributes: op.request(params, client?.['baseURL'], provider),
       };
       call = beginModelCall(tracer(), spec, true);
+      callArgs = [callArgs[0], withCallOption(callArgs[1], call.inFlight), ...callArgs.slice(2)];
     } catch (error) {
       diag.debug('@costline/instrument: could not start an openai span', error);
       return original.apply(this, args);
     }
     let result: unknown;
     try {
-      result = context.with(call.context, () => original.apply(this, callArgs));
+      // Not run inside a context: see `tapClientRequests` for why and how attempts are counted.
+      result = original.apply(this, callArgs);
     } catch (error) {
       call.fail(error);
       throw error;

@@ -1,0 +1,160 @@
+/**
+ * Instrumentation overhead: CPU per `openai` chat call with (a) no instrumentation, (b) Costline,
+ * (c) @opentelemetry/instrumentation-openai, (d) @traceloop/instrumentation-openai, (e)
+ * @arizeai/openinference-instrumentation-openai, (f) one hand-made span with Costline's attributes
+ * (the floor of any span-based instrumentation). Every configuration runs in its own process with
+ * the same SDK set-up and exporter (see `../instrument-overhead/worker.ts`), against a mock in a
+ * further process; batches are interleaved round-robin, the first round is warm-up, and the medians
+ * over rounds are reported. Added CPU = the median over rounds of (config − none in that round).
+ *
+ * `BENCH_CONFIGS=none,costline,floor` runs a subset (for iterating on one configuration).
+ *
+ * Metrics: `sdk.cpu_us.<config>`, `sdk.added_cpu_us.<config>`, `sdk.spans_per_call.<config>`,
+ * `sdk.ours_vs_floor.ratio` (target ≤ 1.25) and `sdk.ours_vs_best_peer.ratio` (target < 1).
+ *
+ * @module
+ */
+
+import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Metric, Suite } from '../metric.ts';
+
+const ALL_CONFIGS = ['none', 'costline', 'otel', 'traceloop', 'openinference', 'floor'] as const;
+type Config = (typeof ALL_CONFIGS)[number];
+const CONFIGS: readonly Config[] = process.env['BENCH_CONFIGS']
+  ? ALL_CONFIGS.filter((c) => process.env['BENCH_CONFIGS']?.split(',').includes(c))
+  : ALL_CONFIGS;
+const DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'instrument-overhead');
+/** What a configuration's spans hold, by attribute-key fragment, for the table's note. */
+const CAPTURE: readonly [string, readonly string[]][] = [
+  ['tokens', ['input_tokens', 'prompt_tokens', 'token_count.prompt']],
+  ['cache', ['cache']],
+  ['reasoning', ['reasoning']],
+];
+
+interface Reply {
+  ready?: true;
+  cpuUsPerCall?: number;
+  spans?: number;
+  keys?: string[];
+}
+
+interface Worker {
+  readonly config: Config;
+  request(message: object): Promise<Reply>;
+  stop(): void;
+}
+
+function startMock(): Promise<{ url: string; child: ChildProcess }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(DIR, 'mock.ts')], { stdio: ['ignore', 'pipe', 'inherit'] });
+    child.once('error', reject);
+    child.stdout?.once('data', (chunk: Buffer) => resolve({ url: chunk.toString().trim(), child }));
+  });
+}
+
+function startWorker(config: Config, url: string): Promise<Worker> {
+  const child = fork(join(DIR, 'worker.ts'), [config, url], {
+    execArgv: ['--conditions=@costline/source'],
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  let pending: ((reply: Reply) => void) | undefined;
+  child.on('message', (reply: Reply) => pending?.(reply));
+  const request = (message: object): Promise<Reply> =>
+    new Promise((resolve, reject) => {
+      pending = resolve;
+      child.once('exit', (code) => reject(new Error(`worker ${config} exited (${String(code)})`)));
+      if (Object.keys(message).length > 0) child.send(message);
+    });
+  return request({}).then(() => ({
+    config,
+    request,
+    stop: () => {
+      child.send({ stop: true });
+      setTimeout(() => child.kill(), 2000).unref();
+    },
+  }));
+}
+
+const median = (xs: readonly number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? (s[mid] ?? NaN) : ((s[mid - 1] ?? NaN) + (s[mid] ?? NaN)) / 2;
+};
+
+const suite: Suite = {
+  name: 'instrument-overhead',
+  async run({ full, log }) {
+    // Many short interleaved batches: this machine is shared, and a median over many paired rounds
+    // is what stays steady under other load.
+    const rounds = full ? 81 : 25;
+    const callsPerBatch = full ? 300 : 120;
+    const mock = await startMock();
+    const workers: Worker[] = [];
+    try {
+      for (const config of CONFIGS) workers.push(await startWorker(config, mock.url));
+      const samples = new Map<Config, number[]>(CONFIGS.map((c) => [c, []]));
+      const last = new Map<Config, Reply>();
+      for (let round = 0; round < rounds; round++) {
+        // Rotate the order each round so no configuration always runs first or last.
+        const order = workers.map((_, i) => workers[(i + round) % workers.length]!);
+        for (const worker of order) {
+          const reply = await worker.request({ run: callsPerBatch });
+          if (round > 0) samples.get(worker.config)?.push(reply.cpuUsPerCall ?? NaN);
+          last.set(worker.config, reply);
+        }
+        log(`round ${round + 1}/${rounds}`);
+      }
+      const cpu = new Map(CONFIGS.map((c) => [c, median(samples.get(c) ?? [])]));
+      // Paired: each round's difference to that round's `none`, then the median of the differences.
+      const none = samples.get('none') ?? [];
+      const added = (c: Config): number => median((samples.get(c) ?? []).map((v, i) => v - (none[i] ?? NaN)));
+      const totalCalls = rounds * callsPerBatch;
+      const metrics: Metric[] = [];
+      for (const c of CONFIGS) {
+        const reply = last.get(c);
+        const captured = CAPTURE.filter(([, parts]) =>
+          reply?.keys?.some((key) => parts.some((part) => key.includes(part))),
+        ).map(([what]) => what);
+        metrics.push({
+          name: `sdk.cpu_us.${c}`,
+          value: cpu.get(c) ?? NaN,
+          unit: 'us',
+          note: 'CPU per call, median',
+        });
+        if (c !== 'none') {
+          metrics.push({
+            name: `sdk.added_cpu_us.${c}`,
+            value: added(c),
+            unit: 'us',
+            note: `over none; records: ${captured.join(', ') || 'no usage'}`,
+          });
+        }
+        metrics.push({
+          name: `sdk.spans_per_call.${c}`,
+          value: (reply?.spans ?? 0) / totalCalls,
+          unit: 'spans',
+        });
+      }
+      const peers = (['otel', 'traceloop', 'openinference'] as const).map(added);
+      metrics.push({
+        name: 'sdk.ours_vs_floor.ratio',
+        value: added('costline') / added('floor'),
+        unit: 'ratio',
+        note: 'added CPU, Costline / hand-made span (target ≤ 1.25)',
+      });
+      metrics.push({
+        name: 'sdk.ours_vs_best_peer.ratio',
+        value: added('costline') / Math.min(...peers),
+        unit: 'ratio',
+        note: 'added CPU, Costline / cheapest peer (target < 1)',
+      });
+      return metrics;
+    } finally {
+      for (const worker of workers) worker.stop();
+      mock.child.kill();
+    }
+  },
+};
+export default suite;
