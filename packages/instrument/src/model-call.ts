@@ -61,9 +61,11 @@ export function beginModelCall(tracer: Tracer, spec: ModelCallSpec, eager: boole
     ? state.retries.begin(spec.provider, spec.model ?? '')
     : standaloneCall(spec.provider, spec.model ?? '');
   const nativeAttributes: Attributes = { [COSTLINE_RETRY_ATTEMPT]: record.attempt };
-  for (const key of spec.nativeKeys ?? []) {
-    const value = spec.attributes[key];
-    if (value !== undefined) nativeAttributes[key] = value;
+  if (spec.nativeKeys) {
+    for (const key of spec.nativeKeys) {
+      const value = spec.attributes[key];
+      if (value !== undefined) nativeAttributes[key] = value;
+    }
   }
   const inFlight = newCall(nativeAttributes, spec.nativeScope);
   const startMs = performance.timeOrigin + performance.now();
@@ -71,14 +73,13 @@ export function beginModelCall(tracer: Tracer, spec: ModelCallSpec, eager: boole
   let ended = false;
   let firstChunkMs: number | undefined;
 
+  // `spec.attributes` is the patch's own object, made for this call: completed in place.
+  const startAttributes = spec.attributes as Record<string, unknown>;
+  startAttributes[COSTLINE_RETRY_ATTEMPT] = record.attempt;
   const start = (): Span =>
     tracer.startSpan(
       spec.model ? `${spec.operation} ${spec.model}` : spec.operation,
-      {
-        kind: SpanKind.CLIENT,
-        startTime: startMs,
-        attributes: { ...spec.attributes, [COSTLINE_RETRY_ATTEMPT]: record.attempt },
-      },
+      { kind: SpanKind.CLIENT, startTime: startMs, attributes: spec.attributes },
       parent,
     );
   if (eager) span = start();
@@ -103,14 +104,13 @@ export function beginModelCall(tracer: Tracer, spec: ModelCallSpec, eager: boole
     }
     if (!span) return;
     try {
+      // `attributes` is the patch's own object, made for this call: completed in place.
+      const end = attributes as Record<string, unknown>;
       const resends = resendCount(inFlight.attempts);
-      span.setAttributes({
-        ...attributes,
-        ...(resends !== undefined ? { [HTTP_REQUEST_RESEND_COUNT]: resends } : undefined),
-        ...(firstChunkMs !== undefined
-          ? { [GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK]: (firstChunkMs - startMs) / 1000 }
-          : undefined),
-      });
+      if (resends !== undefined) end[HTTP_REQUEST_RESEND_COUNT] = resends;
+      if (firstChunkMs !== undefined)
+        end[GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK] = (firstChunkMs - startMs) / 1000;
+      span.setAttributes(attributes);
       if (failed) {
         const type = errorType(error);
         const status = errorStatus(error);
