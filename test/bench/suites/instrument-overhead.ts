@@ -88,8 +88,8 @@ const suite: Suite = {
   async run({ full, log }) {
     // Many short interleaved batches: this machine is shared, and a median over many paired rounds
     // is what stays steady under other load.
-    const rounds = full ? 81 : 25;
-    const callsPerBatch = full ? 300 : 120;
+    const rounds = full ? 81 : 21;
+    const callsPerBatch = full ? 300 : 100;
     const mock = await startMock();
     const workers: Worker[] = [];
     try {
