@@ -59,12 +59,12 @@ function startWorker(config: Config, url: string): Promise<Worker> {
     execArgv: ['--conditions=@costline/source'],
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
-  let pending: ((reply: Reply) => void) | undefined;
-  child.on('message', (reply: Reply) => pending?.(reply));
+  let pending: { resolve: (reply: Reply) => void; reject: (error: Error) => void } | undefined;
+  child.on('message', (reply: Reply) => pending?.resolve(reply));
+  child.on('exit', (code) => pending?.reject(new Error(`worker ${config} exited (${String(code)})`)));
   const request = (message: object): Promise<Reply> =>
     new Promise((resolve, reject) => {
-      pending = resolve;
-      child.once('exit', (code) => reject(new Error(`worker ${config} exited (${String(code)})`)));
+      pending = { resolve, reject };
       if (Object.keys(message).length > 0) child.send(message);
     });
   return request({}).then(() => ({
