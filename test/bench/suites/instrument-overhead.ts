@@ -5,7 +5,8 @@
  * (the floor of any span-based instrumentation). Every configuration runs in its own process with
  * the same SDK set-up and exporter (see `../instrument-overhead/worker.ts`), against a mock in a
  * further process; batches are interleaved round-robin, the first round is warm-up, and the medians
- * over rounds are reported. Added CPU = the median over rounds of (config − none in that round).
+ * over rounds are reported. Added CPU = median(config) − median(none); CPU is the worker's main
+ * thread (`process.threadCpuUsage`), where the SDK, the instrumentation and the exporter run.
  *
  * `BENCH_CONFIGS=none,costline,floor` runs a subset (for iterating on one configuration).
  *
