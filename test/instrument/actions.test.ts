@@ -216,6 +216,62 @@ describe('actions around SDK calls', () => {
   });
 });
 
+describe('privacy', () => {
+  it('no prompt, system prompt or completion text on any span, for every SDK; the system prompt size only', async () => {
+    const SECRET = 'Customer 4242-secret-card wants a refund';
+    const SYSTEM = 'Internal policy: never-reveal-this-prompt.';
+    const texts: string[] = [];
+    const chat = await openai.chat.completions.create({
+      model: 'gpt-4o-mini',
+      messages: [
+        { role: 'system', content: SYSTEM },
+        { role: 'user', content: SECRET },
+      ],
+    });
+    texts.push(chat.choices[0]?.message.content ?? '');
+    const response = await openai.responses.create({
+      model: 'gpt-4o-mini',
+      instructions: SYSTEM,
+      input: SECRET,
+    });
+    texts.push(response.output_text);
+    await openai.embeddings.create({ model: 'text-embedding-3-small', input: SECRET });
+    const message = await anthropic.messages.create({
+      model: 'claude-haiku-4-5',
+      max_tokens: 200,
+      system: SYSTEM,
+      messages: [{ role: 'user', content: SECRET }],
+    });
+    texts.push(message.content.map((b) => (b.type === 'text' ? b.text : '')).join(''));
+    const generated = await gemini.models.generateContent({
+      model: 'gemini-2.0-flash',
+      contents: SECRET,
+      config: { systemInstruction: SYSTEM },
+    });
+    texts.push(generated.text ?? '');
+    const converse = await bedrock.send(
+      new ConverseCommand({
+        modelId: 'amazon.nova-lite-v1:0',
+        system: [{ text: SYSTEM }],
+        messages: [{ role: 'user', content: [{ text: SECRET }] }],
+      }),
+    );
+    texts.push(converse.output?.message?.content?.[0]?.text ?? '');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const spans = tracing.spans().filter((s) => s.attributes['gen_ai.operation.name']);
+    expect(spans).toHaveLength(6);
+    const recorded = JSON.stringify(spans.map((s) => [s.name, s.attributes, s.events]));
+    for (const text of [SECRET, '4242', SYSTEM, 'never-reveal', ...texts.map((t) => t.slice(0, 40))]) {
+      expect(text.length).toBeGreaterThan(0);
+      expect(recorded).not.toContain(text);
+    }
+    const sizes = spans
+      .filter((s) => s.attributes['gen_ai.operation.name'] !== 'embeddings')
+      .map((s) => s.attributes['costline.request.system_prompt_chars']);
+    expect(sizes).toEqual([SYSTEM.length, SYSTEM.length, SYSTEM.length, SYSTEM.length, SYSTEM.length]);
+  });
+});
+
 /** A tracer provider whose spans throw from every method: Costline's recording fails everywhere. */
 function explodingProvider(): TracerProvider {
   const boom = (): never => {

@@ -312,6 +312,39 @@ describe('openai chat helpers and streams', () => {
   });
 });
 
+describe('openai chunks without choices', () => {
+  it('a usage chunk with no choices key at all (as some proxies send it) is read, not tripped over', async () => {
+    // The edge only: the simulator's bytes, with `"choices":[]` cut from the final usage chunk.
+    const proxyFetch: typeof fetch = async (input, init) => {
+      const response = await fetch(input, init);
+      if (!response.body) return response;
+      const cut = new TransformStream<Uint8Array, Uint8Array>({
+        transform(chunk, controller) {
+          const text = new TextDecoder().decode(chunk).replaceAll('"choices":[],"usage":{', '"usage":{');
+          controller.enqueue(new TextEncoder().encode(text));
+        },
+      });
+      return new Response(response.body.pipeThrough(cut), {
+        status: response.status,
+        headers: response.headers,
+      });
+    };
+    const proxied = new OpenAI({ apiKey: 'sk-test', baseURL: `${sim.url}/v1`, fetch: proxyFetch });
+    const stream = await proxied.chat.completions.create(
+      { model: 'gpt-4o-mini', messages: chatMessages, stream: true, stream_options: { include_usage: true } },
+      forced(CHAT_USAGE),
+    );
+    let withoutChoices = 0;
+    for await (const chunk of stream) if (!('choices' in chunk)) withoutChoices++;
+    expect(withoutChoices).toBe(1);
+    const [span] = await waitForSpans(tracing, 'chat gpt-4o-mini');
+    expect(span?.attributes).toMatchObject({
+      'gen_ai.response.finish_reasons': ['stop'],
+      ...USAGE_ATTRIBUTES,
+    });
+  });
+});
+
 describe('openai on Azure', () => {
   it('records an AzureOpenAI client as azure.ai.openai; the filter-only first chunk (choices: []) is harmless', async () => {
     const azure = new AzureOpenAI({
