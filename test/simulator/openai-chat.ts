@@ -221,7 +221,14 @@ export function handleOpenAIChat(
   const events: SseEvent[] = [];
   // Azure starts a stream with the prompt's filter results: no id, no model, and `choices: []`.
   if (deps.azure) {
-    const data = { choices: [], created: 0, id: '', model: '', object: '', prompt_filter_results: AZURE_PROMPT_FILTERS };
+    const data = {
+      choices: [],
+      created: 0,
+      id: '',
+      model: '',
+      object: '',
+      prompt_filter_results: AZURE_PROMPT_FILTERS,
+    };
     events.push({ data: JSON.stringify(data), tokens: 0 });
   }
   plans.forEach((plan, index) => {
