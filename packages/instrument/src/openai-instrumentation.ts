@@ -156,8 +156,20 @@ function resourcePrototype(exports: unknown, path: readonly string[]): { create:
   return typeof proto?.['create'] === 'function' ? (proto as { create: Create }) : undefined;
 }
 
+const providers = new WeakMap<object, string>();
+
 /** `azure.ai.openai` for an `AzureOpenAI` client (by class, or by an Azure OpenAI host), else `openai`. */
 function providerOf(client: Fields | undefined): string {
+  if (!client) return GEN_AI_PROVIDER.openai;
+  let provider = providers.get(client);
+  if (provider === undefined) {
+    provider = detectProvider(client);
+    providers.set(client, provider);
+  }
+  return provider;
+}
+
+function detectProvider(client: Fields | undefined): string {
   for (let proto: unknown = client; proto; proto = Object.getPrototypeOf(proto)) {
     const name = (fields(proto)?.['constructor'] as { name?: unknown } | undefined)?.name;
     if (name === 'AzureOpenAI') return GEN_AI_PROVIDER.azureOpenai;
