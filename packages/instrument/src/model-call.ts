@@ -87,7 +87,7 @@ class TrackedCall implements ModelCall {
       const value = spec.attributes[key];
       if (value !== undefined) nativeAttributes[key] = value;
     }
-    this.inFlight = newCall(nativeAttributes as Attributes, spec.nativeScope);
+    this.inFlight = newCall(nativeAttributes, spec.nativeScope);
     // `spec.attributes` is the patch's own object, made for this call: completed in place.
     (spec.attributes as Record<string, unknown>)[COSTLINE_RETRY_ATTEMPT] = this.record.attempt;
     this.startMs = performance.timeOrigin + performance.now();
