@@ -108,9 +108,10 @@ const suite: Suite = {
         log(`round ${round + 1}/${rounds}`);
       }
       const cpu = new Map(CONFIGS.map((c) => [c, median(samples.get(c) ?? [])]));
-      // Paired: each round's difference to that round's `none`, then the median of the differences.
-      const none = samples.get('none') ?? [];
-      const added = (c: Config): number => median((samples.get(c) ?? []).map((v, i) => v - (none[i] ?? NaN)));
+      // Median of each configuration over the rounds, minus that of `none`. (Per-round paired
+      // differences were tried: on a loaded machine they carry the noise of two processes each.)
+      const base = cpu.get('none') ?? NaN;
+      const added = (c: Config): number => (cpu.get(c) ?? NaN) - base;
       const totalCalls = rounds * callsPerBatch;
       const metrics: Metric[] = [];
       for (const c of CONFIGS) {
