@@ -4,8 +4,8 @@
  * @arizeai/openinference-instrumentation-openai, (f) one hand-made span with Costline's attributes
  * (the floor of any span-based instrumentation). Every configuration runs in its own process with
  * the same SDK set-up and exporter (see `../instrument-overhead/worker.ts`), against a mock in a
- * further process; batches are interleaved round-robin, the first round is warm-up, and the medians
- * over rounds are reported. Added CPU = median(config) − median(none); CPU is the worker's main
+ * further process; batches are interleaved round-robin, in fresh processes per epoch (the first
+ * round of each is warm-up), and the medians over all batches are reported. Added CPU = median(config) − median(none); CPU is the worker's main
  * thread (`process.threadCpuUsage`), where the SDK, the instrumentation and the exporter run.
  *
  * `BENCH_CONFIGS=none,costline,floor` runs a subset (for iterating on one configuration).
@@ -87,32 +87,38 @@ const median = (xs: readonly number[]): number => {
 const suite: Suite = {
   name: 'instrument-overhead',
   async run({ full, log }) {
-    // Many short interleaved batches: this machine is shared, and a median over many paired rounds
-    // is what stays steady under other load.
-    const rounds = full ? 81 : 21;
+    // Many short interleaved batches, in fresh processes per epoch: this machine is shared, and a
+    // process can sit on a busy core for its whole life, so both rounds and processes are sampled.
+    const epochs = full ? 5 : 3;
+    const roundsPerEpoch = full ? 16 : 7;
     const callsPerBatch = full ? 300 : 100;
     const mock = await startMock();
-    const workers: Worker[] = [];
+    let workers: Worker[] = [];
     try {
-      for (const config of CONFIGS) workers.push(await startWorker(config, mock.url));
       const samples = new Map<Config, number[]>(CONFIGS.map((c) => [c, []]));
       const last = new Map<Config, Reply>();
-      for (let round = 0; round < rounds; round++) {
-        // Rotate the order each round so no configuration always runs first or last.
-        const order = workers.map((_, i) => workers[(i + round) % workers.length]!);
-        for (const worker of order) {
-          const reply = await worker.request({ run: callsPerBatch });
-          if (round > 0) samples.get(worker.config)?.push(reply.cpuUsPerCall ?? NaN);
-          last.set(worker.config, reply);
+      for (let epoch = 0; epoch < epochs; epoch++) {
+        workers = await Promise.all(CONFIGS.map((config) => startWorker(config, mock.url)));
+        for (let round = 0; round < roundsPerEpoch; round++) {
+          // Rotate the order each round so no configuration always runs first or last.
+          const order = workers.map((_, i) => workers[(i + round) % workers.length]!);
+          for (const worker of order) {
+            const reply = await worker.request({ run: callsPerBatch });
+            // The first round of each process warms it up (JIT, connections).
+            if (round > 0) samples.get(worker.config)?.push(reply.cpuUsPerCall ?? NaN);
+            last.set(worker.config, reply);
+          }
         }
-        log(`round ${round + 1}/${rounds}`);
+        for (const worker of workers) worker.stop();
+        workers = [];
+        log(`epoch ${epoch + 1}/${epochs}`);
       }
       const cpu = new Map(CONFIGS.map((c) => [c, median(samples.get(c) ?? [])]));
       // Median of each configuration over the rounds, minus that of `none`. (Per-round paired
       // differences were tried: on a loaded machine they carry the noise of two processes each.)
       const base = cpu.get('none') ?? NaN;
       const added = (c: Config): number => (cpu.get(c) ?? NaN) - base;
-      const totalCalls = rounds * callsPerBatch;
+      const totalCalls = roundsPerEpoch * callsPerBatch;
       const metrics: Metric[] = [];
       for (const c of CONFIGS) {
         const reply = last.get(c);
