@@ -34,6 +34,8 @@ export interface AnthropicUsage {
   cache_read_input_tokens: number;
   cache_creation: { ephemeral_5m_input_tokens: number; ephemeral_1h_input_tokens: number };
   output_tokens: number;
+  /** With thinking on: the thinking part of `output_tokens` (which stays the inclusive total). */
+  output_tokens_details?: { thinking_tokens: number };
   service_tier: 'standard';
 }
 
@@ -84,6 +86,7 @@ function planReply(request: AnthropicRequest, deps: AnthropicMessagesDeps): Anth
       ephemeral_1h_input_tokens: cache.cacheWrite1h,
     },
     output_tokens: plan.reasoningTokens + plan.textTokens,
+    ...(request.thinking ? { output_tokens_details: { thinking_tokens: plan.reasoningTokens } } : {}),
     service_tier: 'standard',
   };
   return {

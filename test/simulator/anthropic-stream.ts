@@ -26,6 +26,7 @@ const DELTA_USAGE_KEYS = [
   'cache_creation_input_tokens',
   'cache_read_input_tokens',
   'output_tokens',
+  'output_tokens_details',
   'server_tool_use',
 ] as const;
 

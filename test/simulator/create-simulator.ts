@@ -33,11 +33,13 @@ export function createProviderSimulator(options: SimulatorOptions = {}): Provide
     ttlMs: nonNegative('openaiCacheTtlMs', options.openaiCacheTtlMs, 600_000),
   });
   const anthropicCache = createAnthropicPromptCache({ now });
+  const bedrockCache = new Set<string>();
   const faults = createFaultController(options.faults ?? {});
   const stats = createStatsRecorder(maxRecords);
   const handle = createRequestHandler({
     openaiCache,
     anthropicCache,
+    bedrockCache,
     faults,
     stats,
     now,
@@ -86,6 +88,7 @@ export function createProviderSimulator(options: SimulatorOptions = {}): Provide
     reset() {
       openaiCache.clear();
       anthropicCache.clear();
+      bedrockCache.clear();
       stats.clear();
       faults.set({});
     },

@@ -40,7 +40,7 @@ async function pause(ms: number): Promise<void> {
   if (ms > 0) await sleep(ms);
 }
 
-function write(res: ServerResponse, text: string): Promise<void> {
+function write(res: ServerResponse, text: string | Uint8Array): Promise<void> {
   if (res.write(text)) return Promise.resolve();
   return new Promise((resolve) => {
     const done = (): void => {
@@ -61,7 +61,12 @@ function statusText(status: number): string | undefined {
 function headersFor(response: SimResponse, options: WriteOptions): Record<string, string> {
   const headers: Record<string, string> = {
     ...response.headers,
-    'content-type': response.kind === 'json' ? 'application/json' : 'text/event-stream; charset=utf-8',
+    'content-type':
+      response.kind === 'json'
+        ? 'application/json'
+        : response.kind === 'frames'
+          ? response.contentType
+          : 'text/event-stream; charset=utf-8',
   };
   if (response.kind === 'sse') headers['cache-control'] = 'no-cache';
   if (options.provider === 'openai') {
@@ -91,17 +96,23 @@ export async function writeSimResponse(
   if (res.destroyed) return;
   res.writeHead(response.status, statusText(response.status), headersFor(response, options));
   res.flushHeaders();
-  const cutAt = options.disconnect ? Math.floor(response.events.length / 2) : Infinity;
-  for (const [i, event] of response.events.entries()) {
+  const pieces =
+    response.kind === 'frames'
+      ? response.frames.map((f) => ({ tokens: f.tokens, body: f.bytes }))
+      : response.events.map((e) => ({
+          tokens: e.tokens,
+          body: `${e.event === undefined ? '' : `event: ${e.event}\n`}data: ${e.data}\n\n`,
+        }));
+  const cutAt = options.disconnect ? Math.floor(pieces.length / 2) : Infinity;
+  for (const [i, piece] of pieces.entries()) {
     if (i >= cutAt) {
       res.destroy();
       return;
     }
-    await pause(event.tokens * options.tokenDelayMs);
+    await pause(piece.tokens * options.tokenDelayMs);
     // The client went away (abort, or stop()): stop generating, like the real APIs.
     if (res.destroyed) return;
-    const prefix = event.event === undefined ? '' : `event: ${event.event}\n`;
-    await write(res, `${prefix}data: ${event.data}\n\n`);
+    await write(res, piece.body);
   }
   res.end();
 }

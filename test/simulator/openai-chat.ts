@@ -23,7 +23,17 @@ import type { SimResponse, SseEvent } from './types.ts';
 export interface OpenAIChatDeps {
   cache: OpenAIPromptCache;
   now: () => number;
+  /** Served on an Azure OpenAI path: content-filter results, and a first stream chunk without choices. */
+  azure?: boolean;
 }
+
+const AZURE_FILTERS = {
+  hate: { filtered: false, severity: 'safe' },
+  self_harm: { filtered: false, severity: 'safe' },
+  sexual: { filtered: false, severity: 'safe' },
+  violence: { filtered: false, severity: 'safe' },
+};
+const AZURE_PROMPT_FILTERS = [{ prompt_index: 0, content_filter_results: AZURE_FILTERS }];
 
 export interface OpenAIChatUsage {
   prompt_tokens: number;
@@ -175,8 +185,10 @@ export function handleOpenAIChat(
         message: { role: 'assistant', content: plan.text, refusal: null, annotations: [] },
         logprobs: null,
         finish_reason: plan.truncated ? 'length' : 'stop',
+        ...(deps.azure ? { content_filter_results: AZURE_FILTERS } : {}),
       })),
       usage,
+      ...(deps.azure ? { prompt_filter_results: AZURE_PROMPT_FILTERS } : {}),
       service_tier,
       system_fingerprint,
     };
@@ -207,6 +219,18 @@ export function handleOpenAIChat(
   });
 
   const events: SseEvent[] = [];
+  // Azure starts a stream with the prompt's filter results: no id, no model, and `choices: []`.
+  if (deps.azure) {
+    const data = {
+      choices: [],
+      created: 0,
+      id: '',
+      model: '',
+      object: '',
+      prompt_filter_results: AZURE_PROMPT_FILTERS,
+    };
+    events.push({ data: JSON.stringify(data), tokens: 0 });
+  }
   plans.forEach((plan, index) => {
     // Hidden reasoning still takes time: pace it before the first visible token.
     events.push({

@@ -38,6 +38,39 @@ const ANTHROPIC_TYPES: Readonly<Record<number, [string, string]>> = {
   529: ['overloaded_error', 'Overloaded'],
 };
 
+/** Google's `{error: {code, message, status}}`, by HTTP status. */
+const GEMINI_STATUS: Readonly<Record<number, [string, string]>> = {
+  400: ['INVALID_ARGUMENT', 'Request contains an invalid argument.'],
+  401: ['UNAUTHENTICATED', 'API key not valid. Please pass a valid API key.'],
+  404: ['NOT_FOUND', 'Requested entity was not found.'],
+  413: ['INVALID_ARGUMENT', 'Request payload size exceeds the limit.'],
+  429: ['RESOURCE_EXHAUSTED', 'Resource has been exhausted (e.g. check quota).'],
+  500: [
+    'INTERNAL',
+    'An internal error has occurred. Please retry or report in https://developers.generativeai.google/guide/troubleshooting',
+  ],
+  503: ['UNAVAILABLE', 'The model is overloaded. Please try again later.'],
+  529: ['UNAVAILABLE', 'The model is overloaded. Please try again later.'],
+};
+
+/** Bedrock's error shape: the type in `x-amzn-errortype`, the body `{message}`. */
+const BEDROCK_TYPES: Readonly<Record<number, [string, string]>> = {
+  400: ['ValidationException', 'The provided request is not valid'],
+  401: ['UnrecognizedClientException', 'The security token included in the request is invalid.'],
+  404: [
+    'ResourceNotFoundException',
+    'Could not resolve the foundation model from the provided model identifier.',
+  ],
+  413: ['ValidationException', 'Input is too long for requested model.'],
+  429: ['ThrottlingException', 'Too many requests, please wait before trying your request again.'],
+  500: [
+    'InternalServerException',
+    'The system encountered an unexpected error during processing. Try your request again.',
+  ],
+  503: ['ServiceUnavailableException', 'Bedrock is unable to process your request.'],
+  529: ['ServiceUnavailableException', 'Bedrock is unable to process your request.'],
+};
+
 function openAIDefault(status: number, model: string | undefined): [string, string, string | null] {
   switch (status) {
     case 401:
@@ -95,6 +128,13 @@ export function errorResponse(
         code: detail.code === undefined ? code : detail.code,
       },
     };
+  } else if (provider === 'gemini') {
+    const [code, message] = GEMINI_STATUS[status] ?? GEMINI_STATUS[status >= 500 ? 500 : 400] ?? ['', ''];
+    body = { error: { code: status, message: detail.message ?? message, status: code } };
+  } else if (provider === 'bedrock') {
+    const [type, message] = BEDROCK_TYPES[status] ?? BEDROCK_TYPES[status >= 500 ? 500 : 400] ?? ['', ''];
+    headers['x-amzn-errortype'] = `${type}:http://internal.amazon.com/coral/com.amazon.bedrock/`;
+    body = { message: detail.message ?? message };
   } else {
     const [type, message] = ANTHROPIC_TYPES[status] ?? ANTHROPIC_TYPES[status >= 500 ? 500 : 400] ?? ['', ''];
     headers['x-should-retry'] = String(retryable);

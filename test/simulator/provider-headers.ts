@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { SimProvider } from './types.ts';
 
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
@@ -39,6 +39,10 @@ export function providerHeaders(provider: SimProvider): Record<string, string> {
       'x-ratelimit-reset-tokens': '2ms',
     };
   }
+  if (provider === 'gemini') {
+    return { 'x-gemini-service-tier': 'standard', 'server-timing': 'gfet4t7; dur=10', vary: 'Origin' };
+  }
+  if (provider === 'bedrock') return { 'x-amzn-requestid': randomUUID() };
   // A fixed reset time keeps the headers deterministic; the simulator never actually limits.
   const reset = '2030-01-01T00:00:00Z';
   return {

@@ -7,9 +7,20 @@
 
 /** The routes the simulator serves. `not_found` counts requests to any other path. */
 export type SimRoute =
-  'openai.chat.completions' | 'anthropic.messages' | 'anthropic.count_tokens' | 'not_found';
+  | 'openai.chat.completions'
+  | 'openai.responses'
+  | 'openai.embeddings'
+  | 'anthropic.messages'
+  | 'anthropic.count_tokens'
+  | 'gemini.generate_content'
+  | 'gemini.stream_generate_content'
+  | 'gemini.embed_content'
+  | 'bedrock.converse'
+  | 'bedrock.converse_stream'
+  | 'not_found';
 
-export type SimProvider = 'openai' | 'anthropic';
+/** Whose wire format (errors, headers) a response uses. Vertex AI shares Gemini's. */
+export type SimProvider = 'openai' | 'anthropic' | 'gemini' | 'bedrock';
 
 /** HTTP statuses the simulator can inject, each with the body its provider sends for it. */
 export type FaultStatus = 400 | 401 | 429 | 500 | 503 | 529;
@@ -109,4 +120,19 @@ export type SimResponse =
       tokens: number;
       usage?: unknown;
     }
-  | { kind: 'sse'; status: number; headers: Record<string, string>; events: SseEvent[]; usage?: unknown };
+  | { kind: 'sse'; status: number; headers: Record<string, string>; events: SseEvent[]; usage?: unknown }
+  | {
+      /** Binary frames (AWS event-stream messages), written one by one with `content-type`. */
+      kind: 'frames';
+      status: number;
+      headers: Record<string, string>;
+      contentType: string;
+      frames: BinaryFrame[];
+      usage?: unknown;
+    };
+
+/** One binary frame of a `frames` response. `tokens` paces it like an SSE event. */
+export interface BinaryFrame {
+  bytes: Uint8Array;
+  tokens: number;
+}

@@ -27,6 +27,11 @@ export function withAction(ctx: Context, state: ActionState): Context {
   return ctx.setValue(ACTION_KEY, state);
 }
 
+/** `ctx` outside any action: spans started in it get no action's stamp. */
+export function withoutAction(ctx: Context): Context {
+  return ctx.deleteValue(ACTION_KEY);
+}
+
 export function actionIn(ctx: Context): ActionState | undefined {
   const value = ctx.getValue(ACTION_KEY);
   return typeof value === 'object' && value !== null ? (value as ActionState) : undefined;

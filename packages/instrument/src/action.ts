@@ -12,6 +12,8 @@ import {
   ACTION_OUTCOME,
   COSTLINE_ACTION_FAILURE_REASON,
   COSTLINE_ACTION_OUTCOME,
+  COSTLINE_ACTION_RETRIES,
+  COSTLINE_ACTION_RETRY_MS,
   COSTLINE_APP_CACHE_HIT,
   COSTLINE_CUSTOMER_ID,
   COSTLINE_EARLY_EXIT_RULE,
@@ -35,6 +37,8 @@ export interface ActionOptions {
 export interface Action {
   /** The action's id: its span id, 16 lowercase hex (or 16 zeros when tracing is off). */
   readonly id: string;
+  /** The action's trace id, 32 lowercase hex: pass it to `recordOutcome` to link a late outcome. */
+  readonly traceId: string;
   success(): void;
   /** Marks the action failed; `reason` is a short, stable code (never user content). */
   fail(reason: string): void;
@@ -117,6 +121,7 @@ function createHandle(
   };
   return {
     id: state.id,
+    traceId: span.spanContext().traceId,
     success() {
       if (open('success')) marks.outcome = ACTION_OUTCOME.success;
     },
@@ -158,6 +163,7 @@ function endAction(span: Span, state: ActionState, marks: Marks, error: unknown,
       [COSTLINE_ACTION_OUTCOME]: outcome,
       ...(reason !== undefined ? { [COSTLINE_ACTION_FAILURE_REASON]: reason } : undefined),
       ...(marks.answered ? { [COSTLINE_APP_CACHE_HIT]: true } : undefined),
+      ...retryAttributes(state),
       ...(marks.earlyExitRule !== undefined
         ? { [COSTLINE_EARLY_EXIT_RULE]: marks.earlyExitRule }
         : undefined),
@@ -167,6 +173,13 @@ function endAction(span: Span, state: ActionState, marks: Marks, error: unknown,
   } catch (problem) {
     diag.debug('@costline/instrument: could not end an action span', problem);
   }
+}
+
+function retryAttributes(state: ActionState) {
+  const { retries, retryMs } = state.retries.totals();
+  return retries > 0
+    ? { [COSTLINE_ACTION_RETRIES]: retries, [COSTLINE_ACTION_RETRY_MS]: Math.round(retryMs) }
+    : undefined;
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {

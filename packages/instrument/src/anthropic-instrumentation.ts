@@ -1,6 +1,6 @@
 /**
- * Patches `@anthropic-ai/sdk` (>=0.50 <2): `messages.create`, plain and streamed (the
- * `messages.stream()` helper calls it too), gets a CLIENT span `chat {model}` with usage including
+ * Patches `@anthropic-ai/sdk` (>=0.50 <2): `messages.create` and `beta.messages.create`, plain and
+ * streamed (the `stream()` / `parse()` helpers call them too), get a CLIENT span `chat {model}` with usage including
  * cache writes by TTL, SDK retries and errors.
  *
  * No double counting: since 0.134 the SDK traces each call itself (`anthropic.messages.create`,
@@ -69,29 +69,35 @@ export class CostlineAnthropicInstrumentation extends InstrumentationBase {
 
   /** Patches the module object of `@anthropic-ai/sdk`. */
   patchExports(exports: unknown): void {
-    const proto = messagesPrototype(exports);
-    if (!proto) {
+    const protos = messagesPrototypes(exports);
+    if (protos.length === 0) {
       diag.warn('@costline/instrument: @anthropic-ai/sdk module without Anthropic.Messages; not patched');
       return;
     }
-    if (isWrapped(proto.create)) return;
     const tracer = (): Tracer => this.tracer;
-    this._wrap(proto, 'create', (original) => patchCreate(tracer, original));
+    for (const proto of protos) {
+      if (!isWrapped(proto.create)) this._wrap(proto, 'create', (original) => patchCreate(tracer, original));
+    }
   }
 
   unpatchExports(exports: unknown): void {
-    const proto = messagesPrototype(exports);
-    if (proto && isWrapped(proto.create)) this._unwrap(proto, 'create');
+    for (const proto of messagesPrototypes(exports))
+      if (isWrapped(proto.create)) this._unwrap(proto, 'create');
   }
 }
 
-function messagesPrototype(exports: unknown): { create: Create } | undefined {
+/** `Anthropic.Messages` and `Anthropic.Beta.Messages` (`client.beta.messages`), when present. */
+function messagesPrototypes(exports: unknown): { create: Create }[] {
   const anthropic =
     member(exports, 'Anthropic') ??
     member(member(exports, 'default'), 'Anthropic') ??
     member(exports, 'default');
-  const proto = fields(member(member(anthropic, 'Messages'), 'prototype'));
-  return typeof proto?.['create'] === 'function' ? (proto as { create: Create }) : undefined;
+  const found: { create: Create }[] = [];
+  for (const resource of [member(anthropic, 'Messages'), member(member(anthropic, 'Beta'), 'Messages')]) {
+    const proto = fields(member(resource, 'prototype'));
+    if (typeof proto?.['create'] === 'function') found.push(proto as { create: Create });
+  }
+  return found;
 }
 
 /** True when the client may trace this call itself: its tracer is set (SDK >= 0.134, tracing on). */

@@ -12,6 +12,11 @@ import { createContextKey, type Attributes, type Context, type Span } from '@ope
 export interface CallInFlight {
   /** HTTP attempts the SDK made for this call: 1 without retries. */
   attempts: number;
+  /** When the first and the latest attempt started (ms, epoch), for the time lost to resends. */
+  firstAttemptMs: number | undefined;
+  lastAttemptMs: number | undefined;
+  /** Time lost to resends when the SDK reports it itself (AWS `$metadata.totalRetryDelay`). */
+  resendMs: number | undefined;
   /** What Costline knows beyond the SDK (retry attempt, system prompt size), stamped on a native span. */
   readonly nativeAttributes: Attributes;
   /** Scope prefix of the SDK's own spans, when the SDK may start one for this call. */
@@ -32,7 +37,15 @@ export function callIn(ctx: Context): CallInFlight | undefined {
 }
 
 export function newCall(nativeAttributes: Attributes, nativeScope?: string): CallInFlight {
-  return { attempts: 0, nativeAttributes, nativeScope, nativeSpan: undefined };
+  return {
+    attempts: 0,
+    firstAttemptMs: undefined,
+    lastAttemptMs: undefined,
+    resendMs: undefined,
+    nativeAttributes,
+    nativeScope,
+    nativeSpan: undefined,
+  };
 }
 
 /**

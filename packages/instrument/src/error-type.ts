@@ -18,9 +18,10 @@ export function errorType(error: unknown): string {
   return name ?? typeof error;
 }
 
-/** The HTTP status of an SDK's API error, when the server answered. */
+/** The HTTP status of an SDK's API error, when the server answered (AWS: `$metadata.httpStatusCode`). */
 export function errorStatus(error: unknown): number | undefined {
-  return count(fields(error)?.['status']);
+  const e = fields(error);
+  return count(e?.['status']) ?? count(fields(e?.['$metadata'])?.['httpStatusCode']);
 }
 
 /** True for an abort the application asked for: a cancellation, not a failure. */

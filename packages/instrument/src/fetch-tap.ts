@@ -12,7 +12,7 @@
  */
 
 import { context, diag } from '@opentelemetry/api';
-import { callIn } from './call-context.ts';
+import { callIn, type CallInFlight } from './call-context.ts';
 
 const TAPPED = Symbol.for('@costline/instrument.fetch-tap');
 
@@ -27,7 +27,7 @@ export function tapClientFetch(client: unknown): void {
     if (typeof original !== 'function' || (original as FetchLike)[TAPPED]) return;
     const tapped: FetchLike = function (this: unknown, ...args: unknown[]): unknown {
       const call = callIn(context.active());
-      if (call) call.attempts += 1;
+      if (call) noteAttempt(call);
       return (original as FetchLike).apply(this, args);
     };
     tapped[TAPPED] = true;
@@ -35,6 +35,56 @@ export function tapClientFetch(client: unknown): void {
   } catch (error) {
     diag.debug('@costline/instrument: could not tap the client fetch', error);
   }
+}
+
+/** Key of the request option that carries the call in flight to the client's `makeRequest`. */
+export const CALL_OPTION = Symbol.for('@costline/instrument.call');
+const REQUESTS_TAPPED = Symbol.for('@costline/instrument.request-tap');
+
+/**
+ * Counts attempts without running the SDK call inside a context (which would switch on
+ * AsyncLocalStorage's promise hooks for the whole process, the largest cost an instrumentation can
+ * add): the call rides along in the request options under `CALL_OPTION` (a symbol, so it is never
+ * serialised or sent), which the SDK spreads into the options that each attempt's
+ * `buildRequest(options, { retryCount })` receives, its retries included. `withCallOption` makes
+ * the options; this wraps `buildRequest` once per client (synchronous: no promise is added).
+ */
+export function tapClientRequests(client: unknown): void {
+  try {
+    if (typeof client !== 'object' || client === null) return;
+    const holder = client as { buildRequest?: unknown; [REQUESTS_TAPPED]?: true };
+    const original = holder.buildRequest;
+    if (typeof original !== 'function' || holder[REQUESTS_TAPPED]) return;
+    holder[REQUESTS_TAPPED] = true;
+    holder.buildRequest = function (
+      this: unknown,
+      options: unknown,
+      props: unknown,
+      ...rest: unknown[]
+    ): unknown {
+      const call = (options as { [CALL_OPTION]?: CallInFlight } | null | undefined)?.[CALL_OPTION];
+      if (call) {
+        const retry = (props as { retryCount?: unknown } | null | undefined)?.retryCount;
+        noteAttempt(call, typeof retry === 'number' ? retry + 1 : call.attempts + 1);
+      }
+      return (original as (...a: unknown[]) => unknown).call(this, options, props, ...rest);
+    };
+  } catch (error) {
+    diag.debug('@costline/instrument: could not tap the client requests', error);
+  }
+}
+
+/** The request options of a call, with the call in flight added under `CALL_OPTION`. */
+export function withCallOption(options: unknown, call: CallInFlight): Record<string | symbol, unknown> {
+  return { ...(typeof options === 'object' && options !== null ? options : undefined), [CALL_OPTION]: call };
+}
+
+function noteAttempt(call: CallInFlight, attempt = call.attempts + 1): void {
+  if (attempt <= call.attempts) return;
+  call.attempts = attempt;
+  const now = performance.timeOrigin + performance.now();
+  call.firstAttemptMs ??= now;
+  call.lastAttemptMs = now;
 }
 
 /** `http.request.resend_count` for a call: attempts beyond the first, or undefined when none. */

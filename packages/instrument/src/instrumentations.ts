@@ -6,13 +6,27 @@
  * @module
  */
 
-import type { Instrumentation, InstrumentationConfig } from '@opentelemetry/instrumentation';
+import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { CostlineAnthropicInstrumentation } from './anthropic-instrumentation.ts';
-import { CostlineOpenAIInstrumentation } from './openai-instrumentation.ts';
+import { CostlineBedrockInstrumentation } from './bedrock-instrumentation.ts';
+import { CostlineGoogleGenAIInstrumentation } from './google-genai-instrumentation.ts';
+import { CostlineOpenAIInstrumentation, type CostlineOpenAIConfig } from './openai-instrumentation.ts';
 
 /** Module names the instrumentations patch (for an ESM loader hook's `include` list). */
-export const INSTRUMENTED_MODULES = ['openai', '@anthropic-ai/sdk'] as const;
+export const INSTRUMENTED_MODULES = [
+  'openai',
+  '@anthropic-ai/sdk',
+  '@google/genai',
+  '@aws-sdk/client-bedrock-runtime',
+] as const;
 
-export function costlineInstrumentations(config: InstrumentationConfig = {}): Instrumentation[] {
-  return [new CostlineOpenAIInstrumentation(config), new CostlineAnthropicInstrumentation(config)];
+/** `config` goes to every instrumentation; `requestStreamUsage` matters to the OpenAI one only. */
+export function costlineInstrumentations(config: CostlineOpenAIConfig = {}): Instrumentation[] {
+  const { requestStreamUsage: _openaiOnly, ...common } = config;
+  return [
+    new CostlineOpenAIInstrumentation(config),
+    new CostlineAnthropicInstrumentation(common),
+    new CostlineGoogleGenAIInstrumentation(common),
+    new CostlineBedrockInstrumentation(common),
+  ];
 }

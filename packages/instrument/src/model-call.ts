@@ -15,7 +15,7 @@ import {
   HTTP_REQUEST_RESEND_COUNT,
   HTTP_RESPONSE_STATUS_CODE,
 } from '@costline/semconv';
-import { actionIn } from './action-context.ts';
+import { actionIn, type ActionState } from './action-context.ts';
 import { newCall, startedInThisProvider, withCall, type CallInFlight } from './call-context.ts';
 import { errorStatus, errorType } from './error-type.ts';
 import { resendCount } from './fetch-tap.ts';
@@ -53,90 +53,125 @@ export interface ModelCall {
   fail(error: unknown, attributes?: Attributes): void;
 }
 
+const NO_NATIVE_KEYS: readonly string[] = [];
+
 /** Starts tracking a call in the active context; `eager` starts our span right away. */
 export function beginModelCall(tracer: Tracer, spec: ModelCallSpec, eager: boolean): ModelCall {
-  const parent = context.active();
-  const state = actionIn(parent);
-  const record: CallRecord = state
-    ? state.retries.begin(spec.provider, spec.model ?? '')
-    : standaloneCall(spec.provider, spec.model ?? '');
-  const nativeAttributes: Attributes = { [COSTLINE_RETRY_ATTEMPT]: record.attempt };
-  for (const key of spec.nativeKeys ?? []) {
-    const value = spec.attributes[key];
-    if (value !== undefined) nativeAttributes[key] = value;
+  return new TrackedCall(tracer, spec, eager);
+}
+
+/** A class, not closures: one object per call, its methods shared (this runs on every call). */
+class TrackedCall implements ModelCall {
+  readonly inFlight: CallInFlight;
+  private readonly tracer: Tracer;
+  private readonly spec: ModelCallSpec;
+  private readonly parent: Context;
+  private readonly state: ActionState | undefined;
+  private readonly record: CallRecord;
+  private readonly startMs: number;
+  private current: Span | undefined;
+  private ended = false;
+  private firstChunkMs: number | undefined;
+
+  constructor(tracer: Tracer, spec: ModelCallSpec, eager: boolean) {
+    this.tracer = tracer;
+    this.spec = spec;
+    this.parent = context.active();
+    this.state = actionIn(this.parent);
+    const model = spec.model ?? '';
+    this.record = this.state
+      ? this.state.retries.begin(spec.provider, model)
+      : standaloneCall(spec.provider, model);
+    const nativeAttributes: Record<string, unknown> = { [COSTLINE_RETRY_ATTEMPT]: this.record.attempt };
+    for (const key of spec.nativeKeys ?? NO_NATIVE_KEYS) {
+      const value = spec.attributes[key];
+      if (value !== undefined) nativeAttributes[key] = value;
+    }
+    this.inFlight = newCall(nativeAttributes, spec.nativeScope);
+    // `spec.attributes` is the patch's own object, made for this call: completed in place.
+    (spec.attributes as Record<string, unknown>)[COSTLINE_RETRY_ATTEMPT] = this.record.attempt;
+    this.startMs = performance.timeOrigin + performance.now();
+    if (eager) this.current = this.start();
   }
-  const inFlight = newCall(nativeAttributes, spec.nativeScope);
-  const startMs = performance.timeOrigin + performance.now();
-  let span: Span | undefined;
-  let ended = false;
-  let firstChunkMs: number | undefined;
 
-  const start = (): Span =>
-    tracer.startSpan(
-      spec.model ? `${spec.operation} ${spec.model}` : spec.operation,
-      {
-        kind: SpanKind.CLIENT,
-        startTime: startMs,
-        attributes: { ...spec.attributes, [COSTLINE_RETRY_ATTEMPT]: record.attempt },
-      },
-      parent,
+  get context(): Context {
+    return withCall(this.current ? trace.setSpan(this.parent, this.current) : this.parent, this.inFlight);
+  }
+
+  get span(): Span | undefined {
+    return this.current;
+  }
+
+  startUnlessNative(): void {
+    if (!this.current && !this.inFlight.nativeSpan && !this.ended) this.current = this.start();
+  }
+
+  adoptNative(native: Span): void {
+    if (this.current || this.inFlight.nativeSpan || !startedInThisProvider(native)) return;
+    this.inFlight.nativeSpan = native;
+    native.setAttributes(this.inFlight.nativeAttributes);
+  }
+
+  firstChunk(): void {
+    this.firstChunkMs ??= performance.timeOrigin + performance.now();
+  }
+
+  succeed(attributes: Attributes): void {
+    this.finish(attributes, undefined, false);
+  }
+
+  fail(error: unknown, attributes: Attributes = {}): void {
+    this.finish(attributes, error, true);
+  }
+
+  private start(): Span {
+    const { operation, model, attributes } = this.spec;
+    return this.tracer.startSpan(
+      model ? `${operation} ${model}` : operation,
+      { kind: SpanKind.CLIENT, startTime: this.startMs, attributes },
+      this.parent,
     );
-  if (eager) span = start();
+  }
 
-  const finish = (attributes: Attributes, error: unknown, failed: boolean): void => {
-    if (ended) return;
-    ended = true;
-    record.failed = failed;
+  private finish(attributes: Attributes, error: unknown, failed: boolean): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.record.failed = failed;
+    const inFlight = this.inFlight;
+    const resends = resendCount(inFlight.attempts);
+    try {
+      this.record.durationMs = performance.timeOrigin + performance.now() - this.startMs;
+      if (this.state && resends !== undefined) {
+        const lost =
+          inFlight.resendMs ??
+          (inFlight.firstAttemptMs !== undefined && inFlight.lastAttemptMs !== undefined
+            ? inFlight.lastAttemptMs - inFlight.firstAttemptMs
+            : 0);
+        this.state.retries.resent(resends, lost);
+      }
+    } catch (problem) {
+      diag.debug('@costline/instrument: could not count retries', problem);
+    }
+    const span = this.current;
     if (!span) return;
     try {
-      const resends = resendCount(inFlight.attempts);
-      span.setAttributes({
-        ...attributes,
-        ...(resends !== undefined ? { [HTTP_REQUEST_RESEND_COUNT]: resends } : undefined),
-        ...(firstChunkMs !== undefined
-          ? { [GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK]: (firstChunkMs - startMs) / 1000 }
-          : undefined),
-      });
+      // `attributes` is the patch's own object, made for this call: completed in place.
+      const end = attributes as Record<string, unknown>;
+      if (resends !== undefined) end[HTTP_REQUEST_RESEND_COUNT] = resends;
+      if (this.firstChunkMs !== undefined) {
+        end[GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK] = (this.firstChunkMs - this.startMs) / 1000;
+      }
       if (failed) {
         const type = errorType(error);
         const status = errorStatus(error);
-        span.setAttributes({
-          [ERROR_TYPE]: type,
-          ...(status !== undefined ? { [HTTP_RESPONSE_STATUS_CODE]: status } : undefined),
-        });
+        end[ERROR_TYPE] = type;
+        if (status !== undefined) end[HTTP_RESPONSE_STATUS_CODE] = status;
+        span.setAttributes(attributes);
         span.setStatus({ code: SpanStatusCode.ERROR, message: type });
-      }
+      } else span.setAttributes(attributes);
       span.end();
     } catch (problem) {
       diag.debug('@costline/instrument: could not end a model-call span', problem);
     }
-  };
-
-  const call: ModelCall = {
-    get context() {
-      return withCall(span ? trace.setSpan(parent, span) : parent, inFlight);
-    },
-    inFlight,
-    get span() {
-      return span;
-    },
-    startUnlessNative() {
-      if (!span && !inFlight.nativeSpan && !ended) span = start();
-    },
-    adoptNative(native) {
-      if (span || inFlight.nativeSpan || !startedInThisProvider(native)) return;
-      inFlight.nativeSpan = native;
-      native.setAttributes(inFlight.nativeAttributes);
-    },
-    firstChunk() {
-      firstChunkMs ??= performance.timeOrigin + performance.now();
-    },
-    succeed(attributes) {
-      finish(attributes, undefined, false);
-    },
-    fail(error, attributes = {}) {
-      finish(attributes, error, true);
-    },
-  };
-  return call;
+  }
 }

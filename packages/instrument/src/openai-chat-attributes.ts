@@ -34,10 +34,14 @@ import {
 import { count, fields, hostOf, text, type Fields } from './wire-values.ts';
 
 /** Attributes known before the call: the span starts with them. */
-export function chatRequestAttributes(params: Fields | undefined, baseURL: unknown): Attributes {
+export function chatRequestAttributes(
+  params: Fields | undefined,
+  baseURL: unknown,
+  provider: string = GEN_AI_PROVIDER.openai,
+): Attributes {
   const attributes: Attributes = {
     [GEN_AI_OPERATION_NAME]: 'chat',
-    [GEN_AI_PROVIDER_NAME]: GEN_AI_PROVIDER.openai,
+    [GEN_AI_PROVIDER_NAME]: provider,
     [GEN_AI_REQUEST_STREAM]: params?.['stream'] === true,
   };
   const model = text(params?.['model']);

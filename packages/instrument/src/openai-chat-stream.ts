@@ -2,7 +2,8 @@
  * What a streamed OpenAI chat completion records: the response id, model and service tier from
  * the chunks, each choice's finish reason, and the usage from the final chunk (`choices: []`),
  * which OpenAI sends only when the request set `stream_options.include_usage`. Without it the
- * call is marked `costline.usage.missing`: the request is never changed to ask for usage.
+ * call is marked `costline.usage.missing`; the request is changed to ask for usage only with the
+ * opt-in (`requestStreamUsage`), and then the extra chunk is kept from the application.
  *
  * @module
  */
@@ -19,7 +20,11 @@ import {
 import type { StreamObserver } from './stream-tap.ts';
 import { fields } from './wire-values.ts';
 
-export function chatStreamObserver(call: ModelCall): StreamObserver {
+/**
+ * `injectedUsage`: Costline added `include_usage` to the request (the opt-in), so the final usage
+ * chunk (`choices: []`), which the application did not ask for, is recorded and not passed on.
+ */
+export function chatStreamObserver(call: ModelCall, injectedUsage = false): StreamObserver {
   let response: Attributes = {};
   const reasons: string[] = [];
   let usage: unknown;
@@ -35,6 +40,15 @@ export function chatStreamObserver(call: ModelCall): StreamObserver {
       response = { ...response, ...chatResponseAttributes(chunk) };
       finishReasons(chunk?.['choices'], reasons);
       if (fields(chunk?.['usage'])) usage = chunk?.['usage'];
+    },
+    hides(value) {
+      if (!injectedUsage) return false;
+      const chunk = fields(value);
+      return (
+        Array.isArray(chunk?.['choices']) &&
+        chunk['choices'].length === 0 &&
+        fields(chunk['usage']) !== undefined
+      );
     },
     done() {
       call.succeed(seen());

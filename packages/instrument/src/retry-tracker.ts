@@ -12,31 +12,56 @@ export interface CallRecord {
   readonly model: string;
   readonly attempt: number;
   failed: boolean | undefined;
+  /** How long the call took, once it ended. */
+  durationMs: number;
+}
+
+/** What the retries inside one action cost: shown on the action span. */
+export interface RetryTotals {
+  /** App-level retries (calls repeated after a failure) plus the SDK's own resends. */
+  readonly retries: number;
+  /** Time lost to them: failed calls that were retried, and SDK back-off plus failed attempts. */
+  readonly retryMs: number;
 }
 
 export interface RetryTracker {
   /** Records the start of a call and returns it, with its attempt number. */
   begin(provider: string, model: string): CallRecord;
+  /** Records the SDK's own resends of a call, and the time from its first attempt to its last. */
+  resent(resends: number, ms: number): void;
+  totals(): RetryTotals;
 }
 
 export function createRetryTracker(): RetryTracker {
   let last: CallRecord | undefined;
+  let retries = 0;
+  let retryMs = 0;
   return {
     begin(provider, model) {
       const retry = last?.failed === true && last.provider === provider && last.model === model;
+      if (retry) {
+        retries += 1;
+        retryMs += last!.durationMs;
+      }
       const record: CallRecord = {
         provider,
         model,
         attempt: retry ? last!.attempt + 1 : 0,
         failed: undefined,
+        durationMs: 0,
       };
       last = record;
       return record;
     },
+    resent(resends, ms) {
+      retries += resends;
+      retryMs += ms;
+    },
+    totals: () => ({ retries, retryMs }),
   };
 }
 
 /** A call outside any action: always attempt 0, and nothing remembers it. */
 export function standaloneCall(provider: string, model: string): CallRecord {
-  return { provider, model, attempt: 0, failed: undefined };
+  return { provider, model, attempt: 0, failed: undefined, durationMs: 0 };
 }

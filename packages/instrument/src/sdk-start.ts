@@ -106,9 +106,11 @@ export async function shutdown(): Promise<void> {
 /**
  * ESM applications load `openai` through the ESM loader, which require hooks never see: the
  * import-in-the-middle loader lets the instrumentations patch those modules too. It is limited to
- * the modules Costline patches, so the rest of the application loads untouched.
+ * the modules Costline patches, so the rest of the application loads untouched. `startCostline()`
+ * calls it; an application running its own NodeSDK calls it before importing the LLM SDKs. Once
+ * per process.
  */
-function registerEsmLoader(): void {
+export function registerEsmLoader(): void {
   if (slots[LOADER]) return;
   slots[LOADER] = true;
   try {

@@ -16,12 +16,16 @@ import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace
 import { actionAttributes, actionIn } from './action-context.ts';
 import { callIn, noteStarted } from './call-context.ts';
 
+/** Scope-name prefix of the Anthropic SDK's own spans (as `ANTHROPIC_NATIVE_SCOPE`). */
+const ANTHROPIC_NATIVE_SCOPE_PREFIX = 'com.anthropic.sdk';
+
 /** Creates the processor; add it to a TracerProvider before the exporting processor. */
 export function createCostlineSpanProcessor(): SpanProcessor {
   return {
     onStart(span: Span, parentContext: Context): void {
       try {
-        noteStarted(span);
+        // Only the Anthropic SDK's own spans can stand in for a call (see `adoptNative`).
+        if (span.instrumentationScope.name.startsWith(ANTHROPIC_NATIVE_SCOPE_PREFIX)) noteStarted(span);
         const state = actionIn(parentContext);
         if (state) span.setAttributes(actionAttributes(state));
         const call = callIn(parentContext);

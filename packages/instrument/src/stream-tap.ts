@@ -16,6 +16,11 @@ import { diag } from '@opentelemetry/api';
 
 export interface StreamObserver {
   event(value: unknown): void;
+  /**
+   * True for an event Costline itself asked for (the usage chunk of the opt-in
+   * `stream_options.include_usage`) that the application's code must not see.
+   */
+  hides?(value: unknown): boolean;
   /** The stream finished, or the application stopped reading it. */
   done(): void;
   error(error: unknown): void;
@@ -38,11 +43,27 @@ export function tapStream(stream: unknown, observer: StreamObserver): boolean {
   return true;
 }
 
+/**
+ * For an SDK whose stream is a plain async iterable (`@google/genai`'s generator, the AWS SDK's
+ * event stream): a generator yielding the same values, observed. Undefined when `source` is not
+ * async-iterable (the caller then ends the call and hands `source` on as it was).
+ */
+export function observeIterable(
+  source: unknown,
+  observer: StreamObserver,
+): AsyncGenerator<unknown> | undefined {
+  const iterate = (source as { [Symbol.asyncIterator]?: unknown } | null | undefined)?.[Symbol.asyncIterator];
+  if (typeof iterate !== 'function') return undefined;
+  const inner = (iterate as () => unknown).call(source);
+  return isAsyncIterator(inner) ? observe(inner, observer) : undefined;
+}
+
 async function* observe(inner: AsyncIterator<unknown>, observer: StreamObserver): AsyncGenerator<unknown> {
   let failed = false;
   try {
     for await (const value of { [Symbol.asyncIterator]: () => inner }) {
       guard(() => observer.event(value));
+      if (observer.hides && hides(observer, value)) continue;
       yield value;
     }
   } catch (error) {
@@ -51,6 +72,15 @@ async function* observe(inner: AsyncIterator<unknown>, observer: StreamObserver)
     throw error;
   } finally {
     if (!failed) guard(() => observer.done());
+  }
+}
+
+function hides(observer: StreamObserver, value: unknown): boolean {
+  try {
+    return observer.hides?.(value) === true;
+  } catch (problem) {
+    diag.debug('@costline/instrument: could not observe a stream event', problem);
+    return false;
   }
 }
 

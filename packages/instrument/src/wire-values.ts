@@ -22,14 +22,22 @@ export function text(value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
-/** The host of a client's base URL, for `server.address`. */
+const hosts = new Map<string, string | undefined>();
+
+/** The host of a client's base URL, for `server.address` (parsed once per base URL: every call asks). */
 export function hostOf(baseURL: unknown): string | undefined {
   if (typeof baseURL !== 'string') return undefined;
+  if (hosts.has(baseURL)) return hosts.get(baseURL);
+  let host: string | undefined;
   try {
-    return new URL(baseURL).hostname.replace(/^\[(.*)\]$/, '$1') || undefined;
+    host = new URL(baseURL).hostname.replace(/^\[(.*)\]$/, '$1') || undefined;
   } catch {
-    return undefined;
+    host = undefined;
   }
+  // Base URLs are few (one per client configuration); the bound only guards against misuse.
+  if (hosts.size >= 256) hosts.clear();
+  hosts.set(baseURL, host);
+  return host;
 }
 
 /** `value[key]` when `value` is an object or a function (a class, a module namespace), else `undefined`. */

@@ -108,6 +108,31 @@ describe('@costline/instrument/register', () => {
     expectExported('signal-app');
   });
 
+  it('honours OTEL_EXPORTER_OTLP_TRACES_ENDPOINT and OTEL_EXPORTER_OTLP_HEADERS', async () => {
+    const result = await run(['cjs-app.cjs'], {
+      OTEL_SERVICE_NAME: 'headers-app',
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9/unused',
+      OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${sink.url}/custom/traces`,
+      OTEL_EXPORTER_OTLP_HEADERS: 'x-costline-token=secret-1,x-team=billing',
+    });
+    expect(result.code).toBe(0);
+    expect(sink.exports.length).toBeGreaterThan(0);
+    for (const e of sink.exports) {
+      expect(e.path).toBe('/custom/traces');
+      expect(e.headers['x-costline-token']).toBe('secret-1');
+      expect(e.headers['x-team']).toBe('billing');
+    }
+    expect(sink.text()).toContain('headers-app');
+  });
+
+  it('a service with its own NodeSDK adds costlineInstrumentations() and the span processor', async () => {
+    const result = await run(['own-sdk-app.mjs']);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(COMPLETION_ID);
+    expectExported('own-sdk-app');
+  });
+
   it('does nothing with OTEL_SDK_DISABLED=true, and the app still works', async () => {
     const result = await run(['--import', '@costline/instrument/register', 'esm-app.mjs'], {
       OTEL_SDK_DISABLED: 'true',

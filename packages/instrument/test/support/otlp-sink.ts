@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 export interface OtlpExport {
   readonly path: string;
   readonly contentType: string | undefined;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
   readonly body: Buffer;
 }
 
@@ -26,6 +27,7 @@ export async function startOtlpSink(): Promise<OtlpSink> {
       exports.push({
         path: req.url ?? '',
         contentType: req.headers['content-type'],
+        headers: req.headers,
         body: Buffer.concat(chunks),
       });
       res.writeHead(200, { 'content-type': 'application/x-protobuf' });
