@@ -15,6 +15,8 @@ import { createAssembler } from './assemble/assembler.ts';
 import type { Assembler } from './assemble/assembler.ts';
 import { createMetrics } from './metrics.ts';
 import type { Metrics } from './metrics.ts';
+import { decodeJsonTraces } from './otlp/decode-json.ts';
+import { decodeProtobufTraces } from './otlp/decode-protobuf.ts';
 import { createForwarder } from './otlp/forwarder.ts';
 import { createPipeline } from './pipeline.ts';
 import type { Pipeline } from './pipeline.ts';
@@ -26,6 +28,8 @@ import type { MigrateOptions } from './store/migrate.ts';
 import { createOutcomeCorrector } from './store/outcome-correction.ts';
 import { loadStoredKeys } from './store/stored-keys.ts';
 import { clusterInsertSettings, createWriter } from './store/writer.ts';
+import { createDurableIngest } from './spool/durable-ingest.ts';
+import { openSpool } from './spool/spool.ts';
 import type { Writer } from './store/writer.ts';
 
 export interface CollectorConfig {
@@ -56,6 +60,14 @@ export interface CollectorConfig {
   healthCheckMs?: number;
   /** How far back (hours) the store is read at start to drop re-delivered spans. @default 24 */
   dedupeLookbackHours?: number;
+  /**
+   * The outage spool's folder: requests are acknowledged once appended and fsynced there, and
+   * replayed after a crash. Without it a request is acknowledged once decoded (calls held in memory
+   * are lost by a crash).
+   */
+  spoolDir?: string | undefined;
+  /** Bytes the spool may hold before ingest answers 503. @default 1 GiB */
+  spoolMaxBytes?: number;
   /** Use this client instead of creating one from `store` (tests share one chDB per process). */
   client?: ClickHouseClient;
   pricer?: Pricer;
@@ -133,6 +145,29 @@ export async function createCollector(config: CollectorConfig): Promise<Collecto
   });
   // The in-memory seen-set is empty after a restart: what the store already holds is a duplicate.
   pipeline.markSeen(await loadStoredKeys(client, database, config.dedupeLookbackHours ?? 24));
+  const durable = config.spoolDir
+    ? createDurableIngest({
+        spool: await openSpool({ dir: config.spoolDir, maxBytes: config.spoolMaxBytes, log }),
+        flush: () => writer.flush(),
+        // Longer than anything waits before it reaches the writer: leaf wait + action wait + sweeps.
+        holdHorizonMs: (config.leafWaitMs ?? 2000) + (config.actionWaitMs ?? 60_000) + 3000,
+        log,
+      })
+    : undefined;
+  if (durable) {
+    const replayed = await durable.replay((kind, body) => {
+      const batch = kind === 'json' ? decodeJsonTraces(body.toString('utf8')) : decodeProtobufTraces(body);
+      pipeline.ingest(batch.spans);
+    });
+    if (replayed > 0) log(`spool: replayed ${replayed} requests held from an earlier run`);
+    metrics.gauge('costline_spool_bytes', () => durable.stats().bytes);
+    metrics.gauge('costline_spool_max_bytes', () => durable.stats().maxBytes);
+    metrics.gauge('costline_spool_pending_records', () => durable.stats().pendingRecords);
+    metrics.gauge('costline_spool_oldest_age_seconds', () => durable.stats().oldestAgeMs / 1000);
+    metrics.gauge('costline_spool_replay_remaining', () => durable.stats().replayRemaining);
+    metrics.gauge('costline_spool_replayed_total', () => durable.stats().replayed, 'counter');
+    metrics.gauge('costline_spool_skipped_records_total', () => durable.stats().skippedRecords, 'counter');
+  }
   metrics.gauge('costline_open_actions', () => assembler.stats().openActions);
   metrics.gauge('costline_waiting_calls', () => assembler.stats().waitingCalls);
   metrics.gauge('costline_held_bytes', () => assembler.stats().heldBytes);
@@ -162,9 +197,10 @@ export async function createCollector(config: CollectorConfig): Promise<Collecto
     accepting: () =>
       writer.pending() >= maxQueueRows
         ? { status: 429, retryAfterSeconds: 5, reason: `insert queue full (${writer.pending()} rows)` }
-        : storeAnswers
-          ? undefined
+        : storeAnswers || durable
+          ? undefined // with the spool, an outage is absorbed until the spool is full
           : { status: 503, retryAfterSeconds: 10, reason: 'the store does not answer' },
+    durable,
     storeIdentity: storeIdentity(config.store),
     server: config.store.url !== undefined && config.store.url !== '',
   });
@@ -172,6 +208,7 @@ export async function createCollector(config: CollectorConfig): Promise<Collecto
   const sweeper = setInterval(() => {
     pipeline.sweep();
     assembler.sweep();
+    durable?.tick();
   }, 1000);
   sweeper.unref();
   // /readyz and 503s follow the store: it answered the migrations; a ping keeps that current.
@@ -214,6 +251,9 @@ export async function createCollector(config: CollectorConfig): Promise<Collecto
       pipeline.drain();
       assembler.drain();
       await writer.close();
+      // Everything is stored: nothing in the spool needs replaying.
+      durable?.releaseAll();
+      await durable?.close();
       await forwarder?.idle();
       if (!config.client) await client.close();
     },

@@ -16,6 +16,7 @@ import { encodeResponse } from '../otlp/encode-response.ts';
 import type { DecodedBatch } from '../otlp/span.ts';
 import type { Forwarder } from '../otlp/forwarder.ts';
 import type { Pipeline } from '../pipeline.ts';
+import type { DurableIngest } from '../spool/durable-ingest.ts';
 
 const gunzipAsync = promisify(gunzip);
 const inflateAsync = promisify(inflate);
@@ -27,6 +28,8 @@ export interface TracesRouteOptions {
   maxBodyBytes: number;
   accepting?: (() => Refusal | undefined) | undefined;
   forwarder?: Forwarder | undefined;
+  /** The outage spool: a request is acknowledged only once its body is appended and fsynced. */
+  durable?: DurableIngest | undefined;
 }
 
 /** Why ingest cannot accept now: 429 (queue full) or 503 (store down), retried by exporters. */
@@ -103,8 +106,21 @@ export function tracesRoute(options: TracesRouteOptions) {
       reply(res, 400, kind, `malformed OTLP ${kind} body: ${(e as Error).message}`);
       return;
     }
+    let seq: number | undefined;
+    if (options.durable) {
+      const appended = await options.durable.accept(kind, body);
+      if (typeof appended !== 'number') {
+        // Not acknowledged, so not lost: the exporter retries after Retry-After.
+        metrics.inc('costline_requests_refused_total', 1, { status: String(appended.status) });
+        res.setHeader('retry-after', String(appended.retryAfterSeconds));
+        reply(res, appended.status, kind, appended.reason);
+        return;
+      }
+      seq = appended;
+    }
     if (batch.rejected > 0) metrics.inc('costline_spans_rejected_total', batch.rejected);
     const summary = pipeline.ingest(batch.spans);
+    if (seq !== undefined) options.durable?.ingested(seq);
     options.forwarder?.forward(batch.spans, summary.calls);
     // What became of the spans, for `costline import` through a running collector.
     res.setHeader(

@@ -6,6 +6,7 @@
  */
 
 import { priceJson } from '@costline/pricing';
+import { join } from 'node:path';
 import { createCollector } from '../collector.ts';
 import { renderReport } from '../report/render.ts';
 import type { UnpricedModel } from '../report/render.ts';
@@ -38,6 +39,8 @@ export async function serve(settings: Settings, io: Io, signal: AbortSignal): Pr
     host: settings.host,
     ingestToken: settings.ingestToken,
     ...collectorOptions(settings),
+    spoolDir: spoolDirOf(settings),
+    spoolMaxBytes: settings.spoolMaxBytes,
     pricer: pricerFor(settings),
     log: (m) => io.stderr(`[costline] ${m}\n`),
   });
@@ -49,6 +52,12 @@ export async function serve(settings: Settings, io: Io, signal: AbortSignal): Pr
   io.stderr('[costline] stopping: writing out held calls\n');
   await collector.stop();
   return 0;
+}
+
+/** The outage spool of `serve`: `COSTLINE_SPOOL_DIR`, by default `spool/` in the data folder; `off` turns it off. */
+export function spoolDirOf(settings: Settings): string | undefined {
+  if (settings.spoolDir === 'off') return undefined;
+  return settings.spoolDir ?? join(settings.dataDir, 'spool');
 }
 
 export async function price(settings: Settings, io: Io): Promise<number> {

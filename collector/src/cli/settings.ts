@@ -16,6 +16,8 @@ export interface Settings {
   ingestToken: string | undefined;
   priceBook: string | undefined;
   spoolDir: string | undefined;
+  /** Bytes the outage spool may hold before ingest answers 503. */
+  spoolMaxBytes: number;
   /** Days raw rows are kept (0: for ever). */
   ttlDays: number;
   /** Days aggregate rows are kept (0: for ever). */
@@ -42,6 +44,7 @@ export const SETTING_FLAGS = {
   'ingest-token': 'COSTLINE_INGEST_TOKEN',
   'price-book': 'COSTLINE_PRICE_BOOK',
   'spool-dir': 'COSTLINE_SPOOL_DIR',
+  'spool-max-mb': 'COSTLINE_SPOOL_MAX_MB',
   'ttl-days': 'COSTLINE_TTL_DAYS',
   'agg-ttl-days': 'COSTLINE_AGG_TTL_DAYS',
   cluster: 'COSTLINE_CLICKHOUSE_CLUSTER',
@@ -124,5 +127,6 @@ export function readSettings(env: NodeJS.ProcessEnv, flags: Record<string, strin
     ingestToken: get('ingest-token'),
     priceBook: get('price-book'),
     spoolDir: get('spool-dir'),
+    spoolMaxBytes: whole('spool-max-mb', 1024, 1) * 1024 * 1024,
   };
 }
