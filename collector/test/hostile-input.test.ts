@@ -179,3 +179,38 @@ describe('hostile input', () => {
     expect(await res.text()).toMatch(/not valid gzip/);
   });
 });
+
+describe('bearer token on ingest', () => {
+  it('answers 401 without the token or with a wrong one, and stores what comes with it', async () => {
+    const guarded = await startTestCollector({ ingestToken: 's3cret-token' });
+    try {
+      const { requests } = await captureOtlp([modelCall('with-token')], { encoding: 'protobuf' });
+      const body = requests[0]?.body ?? Buffer.alloc(0);
+      const send = (auth?: string): Promise<Response> =>
+        fetch(`${guarded.url}/v1/traces`, {
+          method: 'POST',
+          headers: { ...PROTO, ...(auth ? { authorization: auth } : {}) },
+          body,
+        });
+      for (const auth of [undefined, 'Bearer wrong', 's3cret-token', 'Basic czNjcmV0LXRva2Vu']) {
+        const res = await send(auth);
+        expect(res.status, String(auth)).toBe(401);
+        expect(await res.text()).toMatch(/bearer token/);
+      }
+      const query = await fetch(`${guarded.url}/api/query`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: 'SELECT 1', format: 'JSONEachRow' }),
+      });
+      expect(query.status).toBe(401);
+      expect((await send('Bearer s3cret-token')).status).toBe(200);
+      await guarded.collector.flush();
+      const stored = await rows<{ n: string }>(
+        `SELECT toString(sum(sign)) AS n FROM ${guarded.database}.llm_calls WHERE customer = 'with-token'`,
+      );
+      expect(stored).toEqual([{ n: '1' }]);
+    } finally {
+      await guarded.stop();
+    }
+  });
+});
