@@ -25,7 +25,7 @@ import type { Plan, PlannedAction } from './app/plan.ts';
 const here = dirname(fileURLToPath(import.meta.url));
 interface PricingCase {
   id: string;
-  provider: 'openai' | 'anthropic';
+  provider: 'openai' | 'anthropic' | 'google';
   model: string;
   usage: Record<string, unknown>;
   expect: { cost_usd: number; input_tokens_total: number };
@@ -80,9 +80,16 @@ const plan: Plan = {
     caseAction('ticket-triage', 'openai-cached-second-call', 'success', { fault: '429' }),
     caseAction('ticket-triage', 'dated-mini-not-matched-to-bigger-model', 'success', { fault: '500!' }),
     caseAction('ticket-triage', 'openai-reasoning-inside-output', 'success', { stream: true }),
+    // Gemini streams cumulative usageMetadata on every chunk: the last one counts, never the sum.
+    caseAction('doc-summary', 'gemini-thinking-billed-as-output', 'success', { stream: true }),
   ],
 };
-const PRICED_IDS = [...SUPPORT_PRICED, 'openai-cached-second-call', 'openai-reasoning-inside-output'];
+const PRICED_IDS = [
+  ...SUPPORT_PRICED,
+  'openai-cached-second-call',
+  'openai-reasoning-inside-output',
+  'gemini-thinking-billed-as-output',
+];
 
 let simulator: ProviderSimulator;
 let simUrl: string;
@@ -121,6 +128,7 @@ function runApp(
           OTEL_EXPORTER_OTLP_ENDPOINT: collectorUrl,
           OPENAI_BASE_URL: `${simUrl}/v1`,
           ANTHROPIC_BASE_URL: simUrl,
+          GEMINI_BASE_URL: simUrl,
           ...env,
         },
         stdio: ['ignore', 'pipe', 'pipe'],

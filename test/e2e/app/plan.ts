@@ -5,7 +5,7 @@
  */
 
 export interface PlannedCall {
-  provider: 'openai' | 'anthropic';
+  provider: 'openai' | 'anthropic' | 'google';
   model: string;
   /** The provider-native usage object the simulator returns for this call. */
   usage: Record<string, unknown>;

@@ -1,5 +1,5 @@
 /**
- * A service for the end-to-end tests: real `openai` and `@anthropic-ai/sdk` clients, instrumented only
+ * A service for the end-to-end tests: real `openai`, `@anthropic-ai/sdk` and `@google/genai` clients, instrumented only
  * by `--import @costline/instrument/register`, performing the actions of a plan (JSON, argv[2])
  * against the provider simulator. Each call forces the provider usage through the simulator's
  * `x-sim-usage` header, so the right cost of every stored row is known in advance.
@@ -9,6 +9,7 @@
 
 import { readFileSync } from 'node:fs';
 import Anthropic from '@anthropic-ai/sdk';
+import { GoogleGenAI } from '@google/genai';
 import OpenAI from 'openai';
 import { action, shutdown } from '@costline/instrument';
 import type { Plan, PlannedCall } from './plan.ts';
@@ -21,12 +22,20 @@ const anthropic = new Anthropic({
   maxRetries: 2,
 });
 
+const gemini = new GoogleGenAI({ apiKey: 'test', httpOptions: { baseUrl: process.env['GEMINI_BASE_URL'] } });
+
 class AppError extends Error {}
 
 async function call(c: PlannedCall): Promise<void> {
   const headers: Record<string, string> = { 'x-sim-usage': JSON.stringify(c.usage) };
   if (c.fault) headers['x-sim-fault'] = c.fault;
   const content = 'Summarise our refund policy.';
+  if (c.provider === 'google') {
+    const request = { model: c.model, contents: content, config: { httpOptions: { headers } } };
+    if (c.stream) for await (const chunk of await gemini.models.generateContentStream(request)) void chunk;
+    else await gemini.models.generateContent(request);
+    return;
+  }
   if (c.provider === 'anthropic') {
     const params = { model: c.model, max_tokens: 200, messages: [{ role: 'user' as const, content }] };
     if (c.stream) await anthropic.messages.stream(params, { headers }).finalMessage();
