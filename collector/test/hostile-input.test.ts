@@ -204,13 +204,70 @@ describe('bearer token on ingest', () => {
       });
       expect(query.status).toBe(401);
       expect((await send('Bearer s3cret-token')).status).toBe(200);
+      // The scheme is case-insensitive; the token is not.
+      expect((await send('bearer s3cret-token')).status).toBe(200);
+      expect((await send('Bearer S3CRET-TOKEN')).status).toBe(401);
       await guarded.collector.flush();
       const stored = await rows<{ n: string }>(
         `SELECT toString(sum(sign)) AS n FROM ${guarded.database}.llm_calls WHERE customer = 'with-token'`,
       );
-      expect(stored).toEqual([{ n: '1' }]);
+      expect(stored).toEqual([{ n: '1' }]); // sent twice, stored once
     } finally {
       await guarded.stop();
     }
   });
+});
+
+describe('span times', () => {
+  const at = (start: string, end: string, id: string): string =>
+    JSON.stringify({
+      resourceSpans: [
+        {
+          resource: { attributes: [] },
+          scopeSpans: [
+            {
+              scope: { name: '@costline/instrument' },
+              spans: [
+                {
+                  traceId: 'ab'.repeat(16),
+                  spanId: id,
+                  name: 'chat gpt-4o',
+                  kind: 3,
+                  startTimeUnixNano: start,
+                  endTimeUnixNano: end,
+                  attributes: [
+                    { key: 'gen_ai.operation.name', value: { stringValue: 'chat' } },
+                    { key: 'gen_ai.provider.name', value: { stringValue: 'openai' } },
+                    { key: 'gen_ai.request.model', value: { stringValue: 'gpt-4o' } },
+                    { key: 'gen_ai.usage.input_tokens', value: { intValue: '10' } },
+                    { key: 'gen_ai.usage.output_tokens', value: { intValue: '1' } },
+                  ],
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    });
+  const now = BigInt(Date.now()) * 1_000_000n;
+  it.each([
+    ['no start time', '0', String(now), 'startTimeUnixNano'],
+    ['the year 2554', '18446744073709551615', '18446744073709551615', 'startTimeUnixNano'],
+    ['beyond any date', '99999999999999999999999', '99999999999999999999999', 'startTimeUnixNano'],
+    ['an end before the start', String(now), '1', 'endTimeUnixNano is before'],
+  ])(
+    'rejects a span with %s in partial_success, and stores nothing of it',
+    async (_what, start, end, message) => {
+      const id = `${Math.floor(Math.random() * 1e15)}`.padStart(16, 'c').slice(0, 16);
+      const res = await post(at(start, end, id), JSON_TYPE);
+      expect(res.status).toBe(200);
+      const body = (await res.json()) as {
+        partialSuccess?: { rejectedSpans?: string | number; errorMessage?: string };
+      };
+      expect(Number(body.partialSuccess?.rejectedSpans)).toBe(1);
+      expect(body.partialSuccess?.errorMessage).toContain(message);
+      await tc.collector.flush();
+      expect(await rows(`SELECT 1 FROM ${tc.database}.llm_calls WHERE span_id = '${id}'`)).toEqual([]);
+    },
+  );
 });

@@ -45,7 +45,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.disable('x-powered-by');
   const maxBodyBytes = deps.maxBodyBytes ?? 32 * 1024 * 1024;
   const auth = (req: Request, res: Response, next: NextFunction): void => {
-    if (!deps.ingestToken || req.headers.authorization === `Bearer ${deps.ingestToken}`) next();
+    if (!deps.ingestToken || bearerToken(req.headers.authorization) === deps.ingestToken) next();
     else res.status(401).type('text/plain').send('missing or wrong bearer token');
   };
 
@@ -85,4 +85,10 @@ export function createApp(deps: AppDeps): express.Express {
     },
   );
   return app;
+}
+
+/** The token of an `Authorization: Bearer <token>` header (the scheme is case-insensitive, RFC 9110). */
+function bearerToken(header: string | undefined): string | undefined {
+  const m = /^bearer +(\S+)\s*$/i.exec(header ?? '');
+  return m?.[1];
 }

@@ -133,9 +133,11 @@ export function tracesRoute(options: TracesRouteOptions) {
         failed: summary.failed,
       }),
     );
+    // Spans the pipeline could not process are as lost as the ones the decoder refused: say so.
+    const rejected = batch.rejected + summary.failed;
     const partial =
-      batch.rejected > 0
-        ? { rejectedSpans: batch.rejected, errorMessage: batch.errors.join('; ') }
+      rejected > 0
+        ? { rejectedSpans: rejected, errorMessage: [...batch.errors, ...summary.errors].join('; ') }
         : undefined;
     reply(res, 200, kind, encodeResponse(kind, partial));
   };

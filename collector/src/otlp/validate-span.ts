@@ -1,6 +1,9 @@
 /**
- * The checks a span must pass to be stored: ids of the right length. A span failing them is
- * rejected alone (counted in `partial_success`), the rest of its request is kept.
+ * The checks a span must pass to be stored: ids of the right length, and times a call can have
+ * (from 2000 on, not more than a day ahead of this clock, ending no earlier than it starts) — a span
+ * stamped 1970 or 2554 would be priced but fall outside every window, or stall a re-pricing that
+ * walks the days. A span failing them is rejected alone (counted in `partial_success`), the rest of
+ * its request is kept.
  *
  * @module
  */
@@ -11,6 +14,8 @@ const TRACE_ID = /^[0-9a-f]{32}$/;
 const SPAN_ID = /^[0-9a-f]{16}$/;
 const ZERO_TRACE = '0'.repeat(32);
 const ZERO_SPAN = '0'.repeat(16);
+const EARLIEST_NS = BigInt(Date.UTC(2000, 0, 1)) * 1_000_000n;
+const AHEAD_NS = 86_400_000n * 1_000_000n;
 
 /** Returns why the span cannot be stored, or undefined when it can. Lowercases ids in place. */
 export function validateSpanIds(span: DecodedSpan): string | undefined {
@@ -24,6 +29,20 @@ export function validateSpanIds(span: DecodedSpan): string | undefined {
   if (span.parentSpanId === ZERO_SPAN) span.parentSpanId = '';
   if (span.parentSpanId !== '' && !SPAN_ID.test(span.parentSpanId))
     return `span "${clip(span.name)}": invalid parentSpanId`;
+  return validateTimes(span);
+}
+
+function validateTimes(span: DecodedSpan, nowMs = Date.now()): string | undefined {
+  const latest = BigInt(nowMs) * 1_000_000n + AHEAD_NS;
+  const start = span.startTimeUnixNano;
+  if (start < EARLIEST_NS || start > latest) {
+    return `span "${clip(span.name)}": startTimeUnixNano ${start} is not a time a call can have (2000 to a day from now)`;
+  }
+  if (span.endTimeUnixNano < start)
+    return `span "${clip(span.name)}": endTimeUnixNano is before startTimeUnixNano`;
+  if (span.endTimeUnixNano > latest) {
+    return `span "${clip(span.name)}": endTimeUnixNano ${span.endTimeUnixNano} is more than a day from now`;
+  }
   return undefined;
 }
 

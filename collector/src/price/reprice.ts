@@ -174,6 +174,23 @@ async function lastCallMs(client: ClickHouseClient, database: string, from: Date
   return row && Number(row.rows) > 0 ? Number(row.last) : from.getTime();
 }
 
+/** UTC day starts (epoch ms) holding calls in [from, to). */
+async function callDays(
+  client: ClickHouseClient,
+  database: string,
+  from: number,
+  to: number,
+): Promise<number[]> {
+  const rs = await client.query({
+    query: `SELECT DISTINCT toString(toUnixTimestamp(toStartOfDay(ts, 'UTC')) * 1000) AS day FROM ${database}.llm_calls
+            WHERE ts >= fromUnixTimestamp64Milli({from:Int64}) AND ts < fromUnixTimestamp64Milli({to:Int64})
+            ORDER BY day`,
+    format: 'JSONEachRow',
+    query_params: { from, to },
+  });
+  return (await rs.json<{ day: string }>()).map((r) => Number(r.day)).sort((a, b) => a - b);
+}
+
 export async function reprice(
   client: ClickHouseClient,
   database: string,
@@ -194,9 +211,10 @@ export async function reprice(
   let unpriceable = 0;
   let oldTotal = 0n;
   let newTotal = 0n;
-  // A day of calls at a time (each grouped once), paged by key inside the day.
-  for (let sliceFrom = options.from.getTime(); sliceFrom < end; sliceFrom += SLICE_MS) {
-    const params = { from: sliceFrom, to: Math.min(sliceFrom + SLICE_MS, end) };
+  // A day of calls at a time (each grouped once), paged by key inside the day — only the days that
+  // hold calls, so a wide window over sparse data costs one query per day of data, not per day.
+  for (const day of await callDays(client, database, options.from.getTime(), end)) {
+    const params = { from: Math.max(day, options.from.getTime()), to: Math.min(day + SLICE_MS, end) };
     let after = { trace: '', span: '' };
     for (;;) {
       const rs = await client.query({
