@@ -19,6 +19,7 @@ import { importFiles, renderImportSummary } from './import-files.ts';
 import { openQueryRunner } from './open-store.ts';
 import { pricerFor } from './pricing-commands.ts';
 import type { Settings } from './settings.ts';
+import { UsageError } from './usage-error.ts';
 
 export interface Io {
   stdout: (s: string) => void;
@@ -28,9 +29,7 @@ export interface Io {
   stdin: () => Promise<string>;
 }
 
-export class UsageError extends Error {
-  readonly code = 'CLI_USAGE';
-}
+export { UsageError };
 
 export async function serve(settings: Settings, io: Io, signal: AbortSignal): Promise<number> {
   const collector = await createCollector({

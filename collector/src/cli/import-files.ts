@@ -20,6 +20,7 @@ import { collectorOptions } from './collector-options.ts';
 import { collectorHolds, localCollectorUrl, storeOf } from './open-store.ts';
 import { pricerFor } from './pricing-commands.ts';
 import type { Settings } from './settings.ts';
+import { UsageError } from './usage-error.ts';
 
 export interface ImportSummary {
   files: number;
@@ -87,6 +88,10 @@ export async function importFiles(settings: Settings, io: Io, files: string[]): 
     close = () => collector.stop();
   }
 
+  for (const f of files) {
+    const found = await stat(f).catch(() => undefined);
+    if (!found?.isFile()) throw new UsageError(`import: ${f}: no such file`);
+  }
   const totalBytes = (await Promise.all(files.map((f) => stat(f).then((s) => s.size)))).reduce(
     (a, b) => a + b,
     0,

@@ -7,7 +7,7 @@
 
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { createClient } from '@clickhouse/client';
+import { ClickHouseLogLevel, createClient } from '@clickhouse/client';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { createChdbConnection } from 'chdb/connection';
 
@@ -35,6 +35,9 @@ export function createStoreClient(config: StoreConfig): ClickHouseClient {
       username: config.user ?? 'default',
       password: config.password ?? '',
       clickhouse_settings: settings,
+      // Every failure reaches the caller as an error, which says it once, plainly; the client's own
+      // logger would print each one again as a multi-line dump with a stack.
+      log: { level: ClickHouseLogLevel.OFF },
     });
   }
   const path = resolve(config.dataDir);
