@@ -85,10 +85,14 @@ describe('OTLP JSON variants (cases/ingest-and-streams.md #2)', () => {
     spanId: 'b7ad6b7169203331',
     name: 'x',
     kind: 3,
+    startTimeUnixNano: '1763900010001000000',
+    endTimeUnixNano: '1763900010002000000',
   };
 
   it('accepts 64-bit integers as bare numbers without losing precision', () => {
-    const text = doc({ ...base, attributes: [{ key: 'n', value: { intValue: 0 } }] })
+    // The times go in as bare numbers below, in place of base's strings.
+    const { startTimeUnixNano: _start, endTimeUnixNano: _end, ...untimed } = base;
+    const text = doc({ ...untimed, attributes: [{ key: 'n', value: { intValue: 0 } }] })
       .replace(
         '"kind":3',
         '"kind":3,"startTimeUnixNano":1763900010001000001,"endTimeUnixNano":1763900010002000003',

@@ -255,6 +255,7 @@ describe('span times', () => {
     ['the year 2554', '18446744073709551615', '18446744073709551615', 'startTimeUnixNano'],
     ['beyond any date', '99999999999999999999999', '99999999999999999999999', 'startTimeUnixNano'],
     ['an end before the start', String(now), '1', 'endTimeUnixNano is before'],
+    ['an end years ahead', String(now), '18446744073709551615', 'endTimeUnixNano'],
   ])(
     'rejects a span with %s in partial_success, and stores nothing of it',
     async (_what, start, end, message) => {

@@ -104,7 +104,13 @@ describe('POST /v1/traces', () => {
             {
               spans: [
                 { traceId: 'zz', spanId: '0102030405060708', name: 'bad' },
-                { traceId: '0af7651916cd43dd8448eb211c80319d', spanId: '0102030405060708', name: 'ok' },
+                {
+                  traceId: '0af7651916cd43dd8448eb211c80319d',
+                  spanId: '0102030405060708',
+                  name: 'ok',
+                  startTimeUnixNano: '1763900010001000000',
+                  endTimeUnixNano: '1763900010101000000',
+                },
               ],
             },
           ],

@@ -38,6 +38,8 @@ function validateTimes(span: DecodedSpan, nowMs = Date.now()): string | undefine
   if (start < EARLIEST_NS || start > latest) {
     return `span "${clip(span.name)}": startTimeUnixNano ${start} is not a time a call can have (2000 to a day from now)`;
   }
+  // A span without an end (some hand-made exports) is taken as instantaneous, not refused.
+  if (span.endTimeUnixNano === 0n) span.endTimeUnixNano = start;
   if (span.endTimeUnixNano < start)
     return `span "${clip(span.name)}": endTimeUnixNano is before startTimeUnixNano`;
   if (span.endTimeUnixNano > latest) {
