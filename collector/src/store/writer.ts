@@ -12,7 +12,7 @@
  * @module
  */
 
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { ActionRow, LlmCallRow } from './rows.ts';
 
@@ -60,13 +60,14 @@ export function clusterInsertSettings(cluster: string | undefined): Record<strin
   return cluster === undefined ? {} : { distributed_foreground_insert: 1 };
 }
 
-/** A token unique to this batch (not only to its content: two equal delta batches are both real). */
-export function batchToken(instance: string, seq: number, rows: readonly object[]): string {
-  return createHash('sha256')
-    .update(`${instance}:${seq}:`)
-    .update(JSON.stringify(rows))
-    .digest('hex')
-    .slice(0, 32);
+/**
+ * A token unique to this batch: this writer's random instance id and the batch's number. A retry
+ * of the batch reuses it (and is dropped as a duplicate); no other batch can share it — not even an
+ * equal one (two equal delta batches are both real). Hashing the rows would add nothing to that and
+ * serialise every batch twice on the ingest thread.
+ */
+export function batchToken(instance: string, seq: number): string {
+  return `${instance}-${seq}`;
 }
 
 export function createWriter(options: WriterOptions): Writer {
@@ -82,7 +83,7 @@ export function createWriter(options: WriterOptions): Writer {
 
   const insert = async (table: string, rows: object[]): Promise<void> => {
     if (rows.length === 0) return;
-    const token = batchToken(instance, seq++, rows);
+    const token = batchToken(instance, seq++);
     for (let attempt = 0; ; attempt++) {
       const started = performance.now();
       try {
