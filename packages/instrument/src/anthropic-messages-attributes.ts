@@ -31,7 +31,7 @@ import {
   GEN_AI_USAGE_REASONING_OUTPUT_TOKENS,
   SERVER_ADDRESS,
 } from '@costline/semconv';
-import { count, fields, hostOf, text, type Fields } from './wire-values.ts';
+import { count, fields, hostOf, text, textChars, type Fields } from './wire-values.ts';
 
 export function messagesRequestAttributes(params: Fields | undefined, baseURL: unknown): Attributes {
   const attributes: Attributes = {
@@ -52,14 +52,7 @@ export function messagesRequestAttributes(params: Fields | undefined, baseURL: u
 
 /** `system` is a string or an array of blocks, of which text blocks count. */
 function systemPromptChars(system: unknown): number | undefined {
-  if (typeof system === 'string') return system.length;
-  if (!Array.isArray(system)) return undefined;
-  let chars = 0;
-  for (const block of system) {
-    const t = fields(block)?.['text'];
-    if (typeof t === 'string') chars += t.length;
-  }
-  return chars;
+  return typeof system === 'string' || Array.isArray(system) ? textChars(system) : undefined;
 }
 
 /** Attributes of a `Message` (or of `message_start.message`), usage excluded. */

@@ -31,7 +31,7 @@ import {
   OPENAI_RESPONSE_SERVICE_TIER,
   SERVER_ADDRESS,
 } from '@costline/semconv';
-import { count, fields, hostOf, text, type Fields } from './wire-values.ts';
+import { count, fields, hostOf, text, textChars, type Fields } from './wire-values.ts';
 
 /** Attributes known before the call: the span starts with them. */
 export function chatRequestAttributes(
@@ -52,35 +52,30 @@ export function chatRequestAttributes(
   if (maxTokens !== undefined) attributes[GEN_AI_REQUEST_MAX_TOKENS] = maxTokens;
   const tier = text(params?.['service_tier']);
   if (tier !== undefined) attributes[OPENAI_REQUEST_SERVICE_TIER] = tier;
-  const systemChars = systemPromptChars(params?.['messages']);
+  const systemChars = systemMessageChars(params?.['messages']);
   if (systemChars !== undefined) attributes[COSTLINE_SYSTEM_PROMPT_CHARS] = systemChars;
   return attributes;
 }
 
-/** Characters of the system and developer messages' text, or undefined when there are none. */
-function systemPromptChars(messages: unknown): number | undefined {
+/**
+ * Characters of the system and developer messages' text (chat `messages`, or Responses `input`
+ * items), or undefined when there are none.
+ */
+export function systemMessageChars(messages: unknown): number | undefined {
   if (!Array.isArray(messages)) return undefined;
   let chars: number | undefined;
   for (const message of messages) {
     const m = fields(message);
     if (m?.['role'] !== 'system' && m?.['role'] !== 'developer') continue;
-    chars = (chars ?? 0) + textLength(m['content']);
+    chars = (chars ?? 0) + textChars(m['content']);
   }
   return chars;
 }
 
-function textLength(content: unknown): number {
-  if (typeof content === 'string') return content.length;
-  if (!Array.isArray(content)) return 0;
-  let length = 0;
-  for (const part of content) {
-    const t = fields(part)?.['text'];
-    if (typeof t === 'string') length += t.length;
-  }
-  return length;
-}
-
-/** Attributes of a `ChatCompletion` (or of one stream chunk's top-level fields). */
+/**
+ * Attributes of a `ChatCompletion` (or of one stream chunk's top-level fields); a Responses API
+ * `Response` has the same id, model and service tier.
+ */
 export function chatResponseAttributes(response: Fields | undefined): Attributes {
   const attributes: Attributes = {};
   const id = text(response?.['id']);

@@ -19,17 +19,15 @@ import {
   GEN_AI_REQUEST_MODEL,
   GEN_AI_REQUEST_STREAM,
   GEN_AI_RESPONSE_FINISH_REASONS,
-  GEN_AI_RESPONSE_ID,
-  GEN_AI_RESPONSE_MODEL,
   GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS,
   GEN_AI_USAGE_CACHE_WRITE_INPUT_TOKENS,
   GEN_AI_USAGE_INPUT_TOKENS,
   GEN_AI_USAGE_OUTPUT_TOKENS,
   GEN_AI_USAGE_REASONING_OUTPUT_TOKENS,
   OPENAI_REQUEST_SERVICE_TIER,
-  OPENAI_RESPONSE_SERVICE_TIER,
   SERVER_ADDRESS,
 } from '@costline/semconv';
+import { chatResponseAttributes, systemMessageChars } from './openai-chat-attributes.ts';
 import { count, fields, hostOf, text, type Fields } from './wire-values.ts';
 
 export function responsesRequestAttributes(
@@ -58,33 +56,15 @@ export function responsesRequestAttributes(
 /** `instructions` plus the text of system/developer input items, or undefined when there is none. */
 function systemPromptChars(params: Fields | undefined): number | undefined {
   const instructions = params?.['instructions'];
-  let chars = typeof instructions === 'string' ? instructions.length : undefined;
-  const input = params?.['input'];
-  if (!Array.isArray(input)) return chars;
-  for (const item of input) {
-    const i = fields(item);
-    if (i?.['role'] !== 'system' && i?.['role'] !== 'developer') continue;
-    const content = i['content'];
-    if (typeof content === 'string') chars = (chars ?? 0) + content.length;
-    else if (Array.isArray(content)) {
-      for (const part of content) {
-        const t = fields(part)?.['text'];
-        if (typeof t === 'string') chars = (chars ?? 0) + t.length;
-      }
-    }
-  }
-  return chars;
+  const fromInstructions = typeof instructions === 'string' ? instructions.length : undefined;
+  const fromInput = systemMessageChars(params?.['input']);
+  if (fromInstructions === undefined && fromInput === undefined) return undefined;
+  return (fromInstructions ?? 0) + (fromInput ?? 0);
 }
 
 /** Attributes of a `Response` object, usage excluded. */
 export function responseObjectAttributes(response: Fields | undefined): Attributes {
-  const attributes: Attributes = {};
-  const id = text(response?.['id']);
-  if (id !== undefined) attributes[GEN_AI_RESPONSE_ID] = id;
-  const model = text(response?.['model']);
-  if (model !== undefined) attributes[GEN_AI_RESPONSE_MODEL] = model;
-  const tier = text(response?.['service_tier']);
-  if (tier !== undefined) attributes[OPENAI_RESPONSE_SERVICE_TIER] = tier;
+  const attributes = chatResponseAttributes(response);
   const status = text(response?.['status']);
   if (status !== undefined && status !== 'in_progress' && status !== 'queued') {
     attributes[GEN_AI_RESPONSE_FINISH_REASONS] = [status];

@@ -46,3 +46,15 @@ export function member(value: unknown, key: string): unknown {
     ? (value as Fields)[key]
     : undefined;
 }
+
+/** Characters of text in `content`: a string, or an array of parts of which `text` counts. */
+export function textChars(content: unknown): number {
+  if (typeof content === 'string') return content.length;
+  if (!Array.isArray(content)) return 0;
+  let chars = 0;
+  for (const part of content) {
+    const t = fields(part)?.['text'];
+    if (typeof t === 'string') chars += t.length;
+  }
+  return chars;
+}
