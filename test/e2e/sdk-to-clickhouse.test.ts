@@ -1,7 +1,7 @@
 /**
  * End to end on real things: a service using the real `openai` and `@anthropic-ai/sdk` clients with
  * only `--import @costline/instrument/register`, the provider simulator, the real OTLP/HTTP exporter,
- * the collector, and ClickHouse (chDB). The right costs come from ../fixtures/pricing.json (cases
+ * the collector, and ClickHouse (chDB). The right costs come from packages/pricing/test/fixtures/pricing.json (cases
  * reduced from real bug reports, priced by hand), forced onto the calls through `x-sim-usage`.
  *
  * Run twice: with the Anthropic SDK's own tracing on (its span is the model call) and off (ours is).
@@ -32,7 +32,9 @@ interface PricingCase {
 }
 const cases = new Map(
   (
-    JSON.parse(readFileSync(join(here, '../fixtures/pricing.json'), 'utf8')) as { cases: PricingCase[] }
+    JSON.parse(readFileSync(join(here, '../../packages/pricing/test/fixtures/pricing.json'), 'utf8')) as {
+      cases: PricingCase[];
+    }
   ).cases.map((c) => [c.id, c]),
 );
 function pricingCase(id: string): PricingCase {

@@ -1,7 +1,7 @@
 /**
  * A known traffic set for the dashboard tests: three weeks of actions on three surfaces, from two
  * services and five customers, plus calls outside any action. Every model call is one of a few
- * usage shapes whose exact cost is a hand-priced literal from ../../fixtures/pricing.json, so the
+ * usage shapes whose exact cost is a hand-priced literal from packages/pricing/test/fixtures/pricing.json, so the
  * expected numbers below are computed from the plan alone — never from the collector or the SQL.
  *
  * @module
@@ -26,7 +26,9 @@ export interface CallShape {
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
-const fixture = JSON.parse(readFileSync(join(here, '../../fixtures/pricing.json'), 'utf8')) as {
+const fixture = JSON.parse(
+  readFileSync(join(here, '../../../packages/pricing/test/fixtures/pricing.json'), 'utf8'),
+) as {
   cases: { id: string; expect: { cost_usd: number } }[];
 };
 const caseCost = (id: string): bigint => {

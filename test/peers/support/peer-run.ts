@@ -143,7 +143,9 @@ interface PricingCase {
 
 const CASES = new Map(
   (
-    JSON.parse(readFileSync(join(here, '../../fixtures/pricing.json'), 'utf8')) as { cases: PricingCase[] }
+    JSON.parse(readFileSync(join(here, '../../../packages/pricing/test/fixtures/pricing.json'), 'utf8')) as {
+      cases: PricingCase[];
+    }
   ).cases.map((c) => [c.id, c]),
 );
 
