@@ -5,6 +5,8 @@
  * @module
  */
 
+import type { ColumnSpec } from './tab-separated.ts';
+
 export interface LlmCallRow {
   ts: string;
   trace_id: string;
@@ -143,3 +145,89 @@ export function nanosToDateTime64(ns: bigint): string {
   const ms = ns / 1_000_000n;
   return new Date(Number(ms)).toISOString().replace('T', ' ').replace('Z', '');
 }
+
+/** Every column the collector writes to `llm_calls`, with how it is written (see tab-separated.ts). */
+export const LLM_CALL_COLUMNS = [
+  ['ts', 'datetime'],
+  ['trace_id', 'string'],
+  ['span_id', 'string'],
+  ['parent_span_id', 'string'],
+  ['action_id', 'string'],
+  ['service', 'string'],
+  ['surface', 'string'],
+  ['customer', 'string'],
+  ['provider', 'string'],
+  ['request_model', 'string'],
+  ['response_model', 'string'],
+  ['operation', 'string'],
+  ['prompt_name', 'string'],
+  ['prompt_version', 'string'],
+  ['streaming', 'bool'],
+  ['service_tier', 'string'],
+  ['input_tokens', 'int'],
+  ['uncached_input_tokens', 'int'],
+  ['cache_read_tokens', 'int'],
+  ['cache_write_tokens', 'int'],
+  ['cache_write_1h_tokens', 'int'],
+  ['output_tokens', 'int'],
+  ['reasoning_tokens', 'int'],
+  ['input_audio_tokens', 'int'],
+  ['output_audio_tokens', 'int'],
+  ['cost_input_usd', 'decimal'],
+  ['cost_cache_read_usd', 'decimal'],
+  ['cost_cache_write_usd', 'decimal'],
+  ['cost_output_usd', 'decimal'],
+  ['cost_other_usd', 'decimal'],
+  ['cost_usd', 'decimal'],
+  ['priced', 'bool'],
+  ['price_source', 'string'],
+  ['price_version', 'string'],
+  ['pricing_tier', 'string'],
+  ['price_flags', 'string-array'],
+  ['usage_missing', 'bool'],
+  ['duration_ms', 'float'],
+  ['ttft_ms', 'nullable-float'],
+  ['status', 'string'],
+  ['error_type', 'string'],
+  ['retry_attempt', 'int'],
+  ['sdk_retries', 'int'],
+  ['app_cache_hit', 'bool'],
+  ['avoided_model', 'string'],
+  ['avoided_cost_usd', 'decimal'],
+  ['action_outcome', 'string'],
+  ['dialect', 'string'],
+  ['system_prompt_chars', 'int'],
+  ['tool_calls', 'string-int-map'],
+  ['region', 'string'],
+  ['price_estimated', 'bool'],
+  ['correction', 'string'],
+  ['priced_at', 'datetime'],
+  ['producer_cost_usd', 'nullable-decimal'],
+  ['sign', 'sign'],
+] as const satisfies ColumnSpec<LlmCallRow>;
+
+/** Every column the collector writes to `actions`. */
+export const ACTION_COLUMNS = [
+  ['ts', 'datetime'],
+  ['end_ts', 'datetime'],
+  ['trace_id', 'string'],
+  ['span_id', 'string'],
+  ['action_id', 'string'],
+  ['service', 'string'],
+  ['surface', 'string'],
+  ['customer', 'string'],
+  ['outcome', 'string'],
+  ['failure_reason', 'string'],
+  ['duration_ms', 'float'],
+  ['llm_calls', 'int'],
+  ['failed_calls', 'int'],
+  ['retries', 'int'],
+  ['input_tokens', 'int'],
+  ['output_tokens', 'int'],
+  ['cache_read_tokens', 'int'],
+  ['cost_usd', 'decimal'],
+  ['app_cache_hit', 'bool'],
+  ['early_exit_rule', 'string'],
+  ['avoided_cost_usd', 'decimal'],
+  ['sign', 'sign'],
+] as const satisfies ColumnSpec<ActionRow>;
