@@ -24,6 +24,12 @@ const specs = [
           'gen_ai.response.time_to_first_chunk': 0.25,
           'gen_ai.response.finish_reasons': ['stop', 'length'],
           big: 2 ** 40,
+          // Text of every shape the reader decodes differently: short and long, ASCII and not.
+          'text.empty': '',
+          'text.short_unicode': 'é 漢字 🙂',
+          'text.long_ascii': 'x'.repeat(200),
+          'text.long_unicode': 'ü'.repeat(100) + '🙂',
+          'text.at_threshold': 'a'.repeat(63) + 'é',
         },
       },
     ],

@@ -14,14 +14,15 @@ export class ProtobufError extends Error {
 export class ProtobufReader {
   pos: number;
   readonly end: number;
-  readonly buf: Uint8Array;
+  readonly buf: Buffer;
   private readonly view: DataView;
 
-  constructor(buf: Uint8Array, start = 0, end = buf.length) {
-    this.buf = buf;
+  /** `view`: the parent's, shared by every reader over nested messages of one buffer. */
+  constructor(buf: Uint8Array, start = 0, end = buf.length, view?: DataView) {
+    this.buf = Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
     this.pos = start;
     this.end = end;
-    this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    this.view = view ?? new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   }
 
   done(): boolean {
@@ -82,12 +83,25 @@ export class ProtobufReader {
 
   string(): string {
     const [s, e] = this.bytesRange();
-    return decoder.decode(this.buf.subarray(s, e));
+    // Most OTLP strings (attribute keys, model names, ids) are short ASCII: reading those here is
+    // several times cheaper than a call into the native UTF-8 decoder.
+    if (e - s <= SHORT_STRING) {
+      const buf = this.buf;
+      let ascii = true;
+      for (let i = s; i < e; i++) {
+        if ((buf[i] as number) >= 0x80) {
+          ascii = false;
+          break;
+        }
+      }
+      if (ascii) return buf.toString('latin1', s, e);
+    }
+    return this.buf.toString('utf8', s, e);
   }
 
   hex(): string {
     const [s, e] = this.bytesRange();
-    return Buffer.from(this.buf.buffer, this.buf.byteOffset + s, e - s).toString('hex');
+    return this.buf.toString('hex', s, e);
   }
 
   skip(wireType: number): void {
@@ -114,8 +128,8 @@ export class ProtobufReader {
   /** A reader over a nested message, advancing this reader past it. */
   sub(): ProtobufReader {
     const [s, e] = this.bytesRange();
-    return new ProtobufReader(this.buf, s, e);
+    return new ProtobufReader(this.buf, s, e, this.view);
   }
 }
 
-const decoder = new TextDecoder('utf-8', { fatal: false });
+const SHORT_STRING = 64;
