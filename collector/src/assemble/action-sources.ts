@@ -21,7 +21,8 @@ export const FOREIGN = 'trace:';
 /** Rough bytes a waiting call row holds (V8 object, strings, nested maps and arrays). */
 export function callRowBytes(row: LlmCallRow): number {
   let n = 700;
-  for (const v of Object.values(row) as unknown[]) {
+  for (const key in row) {
+    const v = (row as unknown as Record<string, unknown>)[key];
     if (typeof v === 'string') n += 24 + v.length;
     else if (Array.isArray(v)) n += 32 + 16 * v.length;
     else if (v !== null && typeof v === 'object') n += 120 + 64 * Object.keys(v).length;

@@ -21,26 +21,32 @@ export interface AvoidedCostEstimator {
 /** `window` bounds how many recent calls each mean is over, so the estimate follows price changes. */
 export function createAvoidedCostEstimator(window = 500): AvoidedCostEstimator {
   const means = new Map<string, Mean>();
+  const full = BigInt(window);
   const bump = (key: string, pico: bigint): void => {
-    const m = means.get(key) ?? { totalPico: 0n, count: 0n };
-    if (m.count >= BigInt(window)) {
+    let m = means.get(key);
+    if (m === undefined) {
+      m = { totalPico: 0n, count: 0n };
+      means.set(key, m);
+    }
+    if (m.count >= full) {
       // Decay: keep the mean, halve the weight of the history.
       m.totalPico /= 2n;
       m.count /= 2n;
     }
     m.totalPico += pico;
     m.count += 1n;
-    means.set(key, m);
   };
   return {
     observe(row) {
       if (!row.priced || row.app_cache_hit || row.status !== 'ok') return;
       const pico = usdToPico(row.cost_usd);
-      for (const model of new Set([row.request_model, row.response_model])) {
-        if (!model) continue;
+      const bumpModel = (model: string): void => {
+        if (!model) return;
         bump(`${row.surface}\u0000${model}`, pico);
         bump(`\u0000${model}`, pico);
-      }
+      };
+      bumpModel(row.request_model);
+      if (row.response_model !== row.request_model) bumpModel(row.response_model);
     },
     estimate(surface, model) {
       const m = means.get(`${surface}\u0000${model}`) ?? means.get(`\u0000${model}`);

@@ -9,8 +9,8 @@ import type { PriceBreakdown, Pricer } from '@costline/pricing';
 import type { AttrMap } from '../otlp/span.ts';
 import type { ModelCallFacts } from '../recognise/model-call.ts';
 import { attrInt, attrString } from '../recognise/attributes.ts';
-import { picoToUsd, usdToPico } from '../store/money.ts';
-import { nanosToDateTime64 } from '../store/rows.ts';
+import { picoToUsd, toScale12, usdToPico } from '../store/money.ts';
+import { dateTime64Text, nanosToDateTime64 } from '../store/rows.ts';
 import type { LlmCallRow } from '../store/rows.ts';
 
 const ZERO = '0.000000000000';
@@ -63,8 +63,12 @@ export const COST_COLUMNS = [
  * (exact sum, rounded once); the per-bucket columns are each bucket's own rounded cost.
  */
 export function costColumns(breakdown: PriceBreakdown | undefined): CostColumns {
-  const cost = (names: string[]): string =>
-    picoToUsd(names.reduce((acc, n) => acc + usdToPico(breakdown?.buckets[n]?.costUsd ?? '0'), 0n));
+  const cost = (names: string[]): string => {
+    const present = names.filter((n) => breakdown?.buckets[n] !== undefined);
+    if (present.length === 0) return ZERO;
+    if (present.length === 1) return toScale12(breakdown?.buckets[present[0] as string]?.costUsd ?? '0');
+    return picoToUsd(present.reduce((acc, n) => acc + usdToPico(breakdown?.buckets[n]?.costUsd ?? '0'), 0n));
+  };
   const otherBuckets = breakdown ? Object.keys(breakdown.buckets).filter((b) => !MAIN_BUCKETS.has(b)) : [];
   return {
     cost_input_usd: cost(['input']),
@@ -72,7 +76,7 @@ export function costColumns(breakdown: PriceBreakdown | undefined): CostColumns 
     cost_cache_write_usd: cost(['cache_write_5m', 'cache_write_1h']),
     cost_output_usd: cost(['output']),
     cost_other_usd: cost(otherBuckets),
-    cost_usd: breakdown?.priced ? picoToUsd(usdToPico(breakdown.costUsd)) : ZERO,
+    cost_usd: breakdown?.priced ? toScale12(breakdown.costUsd) : ZERO,
   };
 }
 
@@ -161,6 +165,15 @@ export function priceCall(
 
 const MAIN_BUCKETS = new Set(['input', 'cache_read', 'cache_write_5m', 'cache_write_1h', 'output']);
 
+let lastMs = Number.NaN;
+let lastText = '';
+
+/** DateTime64(3) text of `d` (every call row of the same millisecond shares one). */
 export function nowText(d: Date): string {
-  return d.toISOString().replace('T', ' ').replace('Z', '');
+  const ms = d.getTime();
+  if (ms !== lastMs) {
+    lastMs = ms;
+    lastText = dateTime64Text(d);
+  }
+  return lastText;
 }

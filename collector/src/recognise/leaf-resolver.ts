@@ -62,15 +62,15 @@ interface Held {
   until: number;
 }
 
-/** A bounded, insertion-ordered map: past `max` entries the oldest is forgotten. */
+/** A bounded map: past `max` entries the first inserted is forgotten (an update keeps its place). */
 function boundedSet<V>(max: number): { get(k: string): V | undefined; set(k: string, v: V): void } {
   const m = new Map<string, V>();
   return {
     get: (k) => m.get(k),
     set(k, v) {
-      m.delete(k);
+      const size = m.size;
       m.set(k, v);
-      if (m.size > max) m.delete(m.keys().next().value as string);
+      if (m.size > size && m.size > max) m.delete(m.keys().next().value as string);
     },
   };
 }

@@ -19,6 +19,22 @@ export function usdToPico(usd: string): bigint {
   return m[1] ? -v : v;
 }
 
+const PLAIN = /^-?(0|[1-9]\d*)(\.\d{1,12})?$/;
+
+/**
+ * The amount written with exactly 12 decimals, as the Decimal(18,12) columns hold it. The same as
+ * `picoToUsd(usdToPico(usd))`, without the bigint round trip for the usual plain amounts (every
+ * priced call writes six of them).
+ */
+export function toScale12(usd: string): string {
+  if (!PLAIN.test(usd)) return picoToUsd(usdToPico(usd));
+  const dot = usd.indexOf('.');
+  if (dot < 0) return `${usd === '-0' ? '0' : usd}.000000000000`;
+  const out = usd + '0'.repeat(12 - (usd.length - dot - 1));
+  // "-0.000…" is zero: written as picoToUsd writes it, without the sign.
+  return out.startsWith('-') && /^-0\.0+$/.test(out) ? out.slice(1) : out;
+}
+
 export function picoToUsd(pico: bigint): string {
   const neg = pico < 0n;
   const abs = neg ? -pico : pico;

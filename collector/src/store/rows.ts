@@ -142,8 +142,13 @@ export const ACTION_ADDITIVE = [
 
 /** ClickHouse DateTime64(3) text from epoch nanoseconds. */
 export function nanosToDateTime64(ns: bigint): string {
-  const ms = ns / 1_000_000n;
-  return new Date(Number(ms)).toISOString().replace('T', ' ').replace('Z', '');
+  return dateTime64Text(new Date(Number(ns / 1_000_000n)));
+}
+
+/** ClickHouse DateTime64(3) text of a date: `YYYY-MM-DD hh:mm:ss.sss`, UTC. */
+export function dateTime64Text(d: Date): string {
+  const iso = d.toISOString();
+  return `${iso.slice(0, 10)} ${iso.slice(11, 23)}`;
 }
 
 /** Every column the collector writes to `llm_calls`, with how it is written (see tab-separated.ts). */
