@@ -27,7 +27,10 @@ export interface PipelineOptions {
   assembler: Assembler;
   estimator: AvoidedCostEstimator;
   metrics: Metrics;
-  /** How many recent (trace_id, span_id) pairs are remembered to drop re-deliveries. @default 1_000_000 */
+  /**
+   * How many recent (trace_id, span_id) pairs are remembered to drop re-deliveries (at most; the
+   * newest half always, see recent-map.ts). @default 1_000_000
+   */
   dedupeWindow?: number;
   /** How long a wrapper's model-call span waits for the SDK's own span under it. @default 2000 */
   leafWaitMs?: number;

@@ -1,9 +1,12 @@
 /**
- * A bounded set of recently seen keys (insertion-ordered, oldest evicted first), used to drop spans
- * that exporters and stacked batch processors deliver more than once.
+ * A bounded set of recently seen keys (see recent-map.ts: the most recent half of `capacity` is
+ * always remembered, at most `capacity`), used to drop spans that exporters and stacked batch
+ * processors deliver more than once.
  *
  * @module
  */
+
+import { createRecentMap } from './recent-map.ts';
 
 export interface SeenSet {
   /** Adds the key; false when it was already there. */
@@ -12,14 +15,13 @@ export interface SeenSet {
 }
 
 export function createSeenSet(capacity: number): SeenSet {
-  const keys = new Set<string>();
+  const keys = createRecentMap<true>(capacity);
   return {
     add(key) {
       if (keys.has(key)) return false;
-      keys.add(key);
-      if (keys.size > capacity) keys.delete(keys.values().next().value as string);
+      keys.set(key, true);
       return true;
     },
-    size: () => keys.size,
+    size: () => keys.size(),
   };
 }

@@ -18,31 +18,41 @@ export function decodeProtobufTraces(buf: Uint8Array): DecodedBatch {
   const r = new ProtobufReader(buf);
   while (!r.done()) {
     const tag = r.uint32();
-    if (tag >>> 3 === 1 && (tag & 7) === WIRE.lengthDelimited) readResourceSpans(r.sub(), batch);
-    else r.skip(tag & 7);
+    if (tag >>> 3 === 1 && (tag & 7) === WIRE.lengthDelimited) {
+      const outer = r.enter();
+      readResourceSpans(r, batch);
+      r.leave(outer);
+    } else r.skip(tag & 7);
   }
   return batch;
 }
 
 function readResourceSpans(r: ProtobufReader, batch: DecodedBatch): void {
   let resource: AttrMap = {};
-  const scopeReaders: ProtobufReader[] = [];
+  const scopes: [number, number][] = [];
   while (!r.done()) {
     const tag = r.uint32();
     const field = tag >>> 3;
-    if (field === 1 && (tag & 7) === WIRE.lengthDelimited) resource = readResource(r.sub());
-    else if (field === 2 && (tag & 7) === WIRE.lengthDelimited) scopeReaders.push(r.sub());
+    if (field === 1 && (tag & 7) === WIRE.lengthDelimited) {
+      const outer = r.enter();
+      resource = readResource(r);
+      r.leave(outer);
+    } else if (field === 2 && (tag & 7) === WIRE.lengthDelimited) scopes.push(r.bytesRange());
     else r.skip(tag & 7);
   }
   // The resource may follow its scopes on the wire, so read scopes once it is known.
-  for (const s of scopeReaders) readScopeSpans(s, resource, batch);
+  for (const [start, end] of scopes) {
+    const outer = r.narrow(start, end);
+    readScopeSpans(r, resource, batch);
+    r.leave(outer);
+  }
 }
 
 function readResource(r: ProtobufReader): AttrMap {
   const attrs: AttrMap = {};
   while (!r.done()) {
     const tag = r.uint32();
-    if (tag >>> 3 === 1 && (tag & 7) === WIRE.lengthDelimited) readKeyValue(r.sub(), attrs, 0);
+    if (tag >>> 3 === 1 && (tag & 7) === WIRE.lengthDelimited) readKeyValueField(r, attrs, 0);
     else r.skip(tag & 7);
   }
   return attrs;
@@ -51,23 +61,27 @@ function readResource(r: ProtobufReader): AttrMap {
 function readScopeSpans(r: ProtobufReader, resource: AttrMap, batch: DecodedBatch): void {
   let scopeName = '';
   let scopeVersion = '';
-  const spanReaders: ProtobufReader[] = [];
+  const spans: [number, number][] = [];
   while (!r.done()) {
     const tag = r.uint32();
     const field = tag >>> 3;
     if (field === 1 && (tag & 7) === WIRE.lengthDelimited) {
-      const s = r.sub();
-      while (!s.done()) {
-        const t = s.uint32();
-        if (t >>> 3 === 1 && (t & 7) === WIRE.lengthDelimited) scopeName = s.string();
-        else if (t >>> 3 === 2 && (t & 7) === WIRE.lengthDelimited) scopeVersion = s.string();
-        else s.skip(t & 7);
+      const outer = r.enter();
+      while (!r.done()) {
+        const t = r.uint32();
+        if (t >>> 3 === 1 && (t & 7) === WIRE.lengthDelimited) scopeName = r.string();
+        else if (t >>> 3 === 2 && (t & 7) === WIRE.lengthDelimited) scopeVersion = r.string();
+        else r.skip(t & 7);
       }
-    } else if (field === 2 && (tag & 7) === WIRE.lengthDelimited) spanReaders.push(r.sub());
+      r.leave(outer);
+    } else if (field === 2 && (tag & 7) === WIRE.lengthDelimited) spans.push(r.bytesRange());
     else r.skip(tag & 7);
   }
-  for (const s of spanReaders) {
-    const span = readSpan(s, scopeName, scopeVersion, resource);
+  // The scope may follow its spans on the wire too.
+  for (const [start, end] of spans) {
+    const outer = r.narrow(start, end);
+    const span = readSpan(r, scopeName, scopeVersion, resource);
+    r.leave(outer);
     const problem = validateSpanIds(span);
     if (problem) {
       batch.rejected++;
@@ -124,19 +138,23 @@ function readSpan(
         span.endTimeUnixNano = expectWire(r, wt, WIRE.fixed64).fixed64();
         break;
       case 9:
-        readKeyValue(expectLen(r, wt).sub(), span.attributes, 0);
+        readKeyValueField(expectLen(r, wt), span.attributes, 0);
         break;
-      case 11:
-        span.events.push(readEvent(expectLen(r, wt).sub()));
+      case 11: {
+        const outer = expectLen(r, wt).enter();
+        span.events.push(readEvent(r));
+        r.leave(outer);
         break;
+      }
       case 15: {
-        const s = expectLen(r, wt).sub();
-        while (!s.done()) {
-          const t = s.uint32();
-          if (t >>> 3 === 2 && (t & 7) === WIRE.lengthDelimited) span.statusMessage = s.string();
-          else if (t >>> 3 === 3 && (t & 7) === WIRE.varint) span.statusCode = s.uint32();
-          else s.skip(t & 7);
+        const outer = expectLen(r, wt).enter();
+        while (!r.done()) {
+          const t = r.uint32();
+          if (t >>> 3 === 2 && (t & 7) === WIRE.lengthDelimited) span.statusMessage = r.string();
+          else if (t >>> 3 === 3 && (t & 7) === WIRE.varint) span.statusCode = r.uint32();
+          else r.skip(t & 7);
         }
+        r.leave(outer);
         break;
       }
       default:
@@ -154,22 +172,28 @@ function readEvent(r: ProtobufReader): SpanEvent {
     const field = tag >>> 3;
     if (field === 1 && wt === WIRE.fixed64) ev.timeUnixNano = r.fixed64();
     else if (field === 2 && wt === WIRE.lengthDelimited) ev.name = r.string();
-    else if (field === 3 && wt === WIRE.lengthDelimited) readKeyValue(r.sub(), ev.attributes, 0);
+    else if (field === 3 && wt === WIRE.lengthDelimited) readKeyValueField(r, ev.attributes, 0);
     else r.skip(wt);
   }
   return ev;
 }
 
-function readKeyValue(r: ProtobufReader, into: AttrMap, depth: number): void {
+/** Reads the `KeyValue` message of the length-delimited field at the reader into `into`. */
+function readKeyValueField(r: ProtobufReader, into: AttrMap, depth: number): void {
+  const outer = r.enter();
   let key = '';
   let value: AttrValue = null;
   while (!r.done()) {
     const tag = r.uint32();
     const wt = tag & 7;
     if (tag >>> 3 === 1 && wt === WIRE.lengthDelimited) key = r.string();
-    else if (tag >>> 3 === 2 && wt === WIRE.lengthDelimited) value = readAnyValue(r.sub(), depth);
-    else r.skip(wt);
+    else if (tag >>> 3 === 2 && wt === WIRE.lengthDelimited) {
+      const inner = r.enter();
+      value = readAnyValue(r, depth);
+      r.leave(inner);
+    } else r.skip(wt);
   }
+  r.leave(outer);
   into[key] = value;
 }
 
@@ -200,29 +224,35 @@ function readAnyValue(r: ProtobufReader, depth: number): AttrValue {
         break;
       case 5: {
         const arr: AttrValue[] = [];
-        const s = expectLen(r, wt).sub();
-        while (!s.done()) {
-          const t = s.uint32();
-          if (t >>> 3 === 1 && (t & 7) === WIRE.lengthDelimited) arr.push(readAnyValue(s.sub(), depth + 1));
-          else s.skip(t & 7);
+        const outer = expectLen(r, wt).enter();
+        while (!r.done()) {
+          const t = r.uint32();
+          if (t >>> 3 === 1 && (t & 7) === WIRE.lengthDelimited) {
+            const inner = r.enter();
+            arr.push(readAnyValue(r, depth + 1));
+            r.leave(inner);
+          } else r.skip(t & 7);
         }
+        r.leave(outer);
         value = arr;
         break;
       }
       case 6: {
         const map: AttrMap = {};
-        const s = expectLen(r, wt).sub();
-        while (!s.done()) {
-          const t = s.uint32();
-          if (t >>> 3 === 1 && (t & 7) === WIRE.lengthDelimited) readKeyValue(s.sub(), map, depth + 1);
-          else s.skip(t & 7);
+        const outer = expectLen(r, wt).enter();
+        while (!r.done()) {
+          const t = r.uint32();
+          if (t >>> 3 === 1 && (t & 7) === WIRE.lengthDelimited) readKeyValueField(r, map, depth + 1);
+          else r.skip(t & 7);
         }
+        r.leave(outer);
         value = map;
         break;
       }
       case 7: {
         const [s, e] = expectLen(r, wt).bytesRange();
-        value = r.buf.slice(s, e);
+        // A copy: a view would keep the whole request body alive as long as the attribute.
+        value = new Uint8Array(r.buf.subarray(s, e));
         break;
       }
       default:

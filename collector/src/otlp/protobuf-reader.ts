@@ -11,18 +11,43 @@ export class ProtobufError extends Error {
   readonly code = 'PROTOBUF_MALFORMED';
 }
 
+/**
+ * One reader walks a whole message: a nested message is read by narrowing it to the nested
+ * message's bytes (`enter`) and widening it back (`leave`), not by a reader object per nested
+ * message — OTLP nests two messages per attribute, so that was several allocations per attribute.
+ */
 export class ProtobufReader {
   pos: number;
-  readonly end: number;
+  /** Where the message being read ends. */
+  end: number;
   readonly buf: Buffer;
   private readonly view: DataView;
 
-  /** `view`: the parent's, shared by every reader over nested messages of one buffer. */
-  constructor(buf: Uint8Array, start = 0, end = buf.length, view?: DataView) {
+  constructor(buf: Uint8Array) {
     this.buf = Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
+    this.pos = 0;
+    this.end = buf.length;
+    this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  }
+
+  /** Reads a length-delimited field and narrows the reader to it; returns what `leave` restores. */
+  enter(): number {
+    const start = this.payload();
+    return this.narrow(start, this.pos);
+  }
+
+  /** Narrows the reader to `[start, end)` (a range taken by `bytesRange` earlier). */
+  narrow(start: number, end: number): number {
+    const outer = this.end;
     this.pos = start;
     this.end = end;
-    this.view = view ?? new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    return outer;
+  }
+
+  /** Back to the enclosing message, just past the nested one. */
+  leave(outer: number): void {
+    this.pos = this.end;
+    this.end = outer;
   }
 
   done(): boolean {
@@ -73,16 +98,23 @@ export class ProtobufReader {
 
   /** Returns [start, end) of a length-delimited field's payload and skips past it. */
   bytesRange(): [number, number] {
+    const start = this.payload();
+    return [start, this.pos];
+  }
+
+  /** Skips a length-delimited field's payload and returns where it starts (it ends at `pos`). */
+  private payload(): number {
     const len = this.uint32();
     const start = this.pos;
     const end = start + len;
     if (end > this.end) throw new ProtobufError('length-delimited field runs past its message');
     this.pos = end;
-    return [start, end];
+    return start;
   }
 
   string(): string {
-    const [s, e] = this.bytesRange();
+    const s = this.payload();
+    const e = this.pos;
     // Most OTLP strings (attribute keys, model names, ids) are short ASCII: reading those here is
     // several times cheaper than a call into the native UTF-8 decoder.
     if (e - s <= SHORT_STRING) {
@@ -100,8 +132,8 @@ export class ProtobufReader {
   }
 
   hex(): string {
-    const [s, e] = this.bytesRange();
-    return this.buf.toString('hex', s, e);
+    const s = this.payload();
+    return this.buf.toString('hex', s, this.pos);
   }
 
   skip(wireType: number): void {
@@ -123,12 +155,6 @@ export class ProtobufReader {
       default:
         throw new ProtobufError(`unsupported wire type ${wireType}`);
     }
-  }
-
-  /** A reader over a nested message, advancing this reader past it. */
-  sub(): ProtobufReader {
-    const [s, e] = this.bytesRange();
-    return new ProtobufReader(this.buf, s, e, this.view);
   }
 }
 

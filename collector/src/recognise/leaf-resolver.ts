@@ -13,13 +13,14 @@
  *   full): the call is still counted exactly once, from the wrapper's reading, and counted in
  *   `lateChildren`.
  * Memory is bounded: at most `maxHeld` held spans (the oldest is released first) and `maxRemembered`
- * span ids per kind of memory.
+ * span ids per kind of memory (recent-map.ts: the newest half of them at least).
  *
  * @module
  */
 
 import type { DecodedSpan } from '../otlp/span.ts';
 import type { LlmCallRow } from '../store/rows.ts';
+import { createRecentMap } from '../recent-map.ts';
 
 export interface LeafResolverOptions {
   /** How long a possible wrapper waits for a model-call child. @default 2000 */
@@ -62,27 +63,14 @@ interface Held {
   until: number;
 }
 
-/** A bounded map: past `max` entries the first inserted is forgotten (an update keeps its place). */
-function boundedSet<V>(max: number): { get(k: string): V | undefined; set(k: string, v: V): void } {
-  const m = new Map<string, V>();
-  return {
-    get: (k) => m.get(k),
-    set(k, v) {
-      const size = m.size;
-      m.set(k, v);
-      if (m.size > size && m.size > max) m.delete(m.keys().next().value as string);
-    },
-  };
-}
-
 export function createLeafResolver(options: LeafResolverOptions): LeafResolver {
   const waitMs = options.waitMs ?? 2000;
   const maxHeld = options.maxHeld ?? 10_000;
   const remembered = options.maxRemembered ?? 50_000;
   const now = options.now ?? Date.now;
-  const state = boundedSet<State>(remembered);
+  const state = createRecentMap<State>(remembered);
   /** Spans (trace + span id) that have a model-call child already seen. */
-  const hasChild = boundedSet<true>(remembered);
+  const hasChild = createRecentMap<true>(remembered);
   const held = new Map<string, Held>();
   const counters = { droppedWrappers: 0, lateChildren: 0 };
 
