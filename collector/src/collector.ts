@@ -13,7 +13,7 @@ import type express from 'express';
 import { createApp } from './app/create-app.ts';
 import { createAssembler } from './assemble/assembler.ts';
 import type { Assembler } from './assemble/assembler.ts';
-import { createMetrics } from './metrics.ts';
+import { createMetrics, INGEST_SECONDS } from './metrics.ts';
 import type { Metrics } from './metrics.ts';
 import { decodeJsonTraces } from './otlp/decode-json.ts';
 import { decodeProtobufTraces } from './otlp/decode-protobuf.ts';
@@ -105,6 +105,7 @@ export async function createCollector(config: CollectorConfig): Promise<Collecto
       metrics.inc('costline_insert_errors_total');
       log(`${e.message}: ${(e.cause as Error | undefined)?.message ?? ''}`);
     },
+    onEncoded: (_rows, ms) => metrics.inc(INGEST_SECONDS, ms / 1000, { stage: 'encode' }),
     onInserted: (table, rows, ms) => {
       metrics.inc('costline_insert_rows_total', rows, { table });
       metrics.observe('costline_insert_latency_ms', ms);
@@ -177,6 +178,12 @@ export async function createCollector(config: CollectorConfig): Promise<Collecto
   metrics.gauge('costline_late_outcomes_total', () => assembler.stats().lateOutcomes, 'counter');
   metrics.gauge('costline_orphan_calls_total', () => assembler.stats().orphanCalls, 'counter');
   metrics.gauge('costline_queue_depth', () => writer.pending());
+  // The ingest thread's busy time in all, of which INGEST_SECONDS are the stages.
+  metrics.gauge(
+    'costline_event_loop_busy_seconds_total',
+    () => performance.eventLoopUtilization().active / 1000,
+    'counter',
+  );
   const maxQueueRows = config.maxQueueRows ?? 200_000;
   let storeAnswers = true;
   metrics.gauge('costline_leaf_held_calls', () => pipeline.leafStats().held);

@@ -13,7 +13,15 @@ export interface Metrics {
   get(name: string, labels?: Record<string, string>): number;
 }
 
+/**
+ * Seconds the ingest thread spent, by stage: `decode` (OTLP bytes to spans), `normalise`
+ * (recognising spans and reading their usage), `price`, `assemble` (leaf resolver and assembler),
+ * `encode` (rows to insert text). Inserts run in the store (`costline_insert_latency_ms`).
+ */
+export const INGEST_SECONDS = 'costline_ingest_seconds_total';
+
 const HELP: Record<string, string> = {
+  [INGEST_SECONDS]: 'Seconds the ingest thread spent, by stage (decode, normalise, price, assemble, encode).',
   costline_spans_received_total: 'Spans decoded from OTLP requests.',
   costline_spans_rejected_total: 'Spans rejected as malformed (reported in partial_success).',
   costline_spans_duplicate_total: 'Spans dropped because the same (trace_id, span_id) was already received.',
@@ -37,6 +45,7 @@ const HELP: Record<string, string> = {
   costline_late_outcomes_total: 'Late outcome spans received.',
   costline_orphan_calls_total: 'Calls whose parent span never arrived, kept as their own action.',
   costline_queue_depth: 'Rows waiting for insert or being inserted.',
+  costline_event_loop_busy_seconds_total: 'Seconds the ingest thread (the event loop) was busy in all.',
 };
 
 function key(name: string, labels?: Record<string, string>): string {

@@ -64,6 +64,15 @@ describe('OTLP/HTTP protocol', () => {
     ]);
     const metrics = await (await fetch(`${tc.url}/metrics`)).text();
     expect(metrics).toMatch(/^costline_spans_rejected_total 1$/m);
+    // Where the ingest thread's time went: every stage this request passed through is counted.
+    const seconds = (stage: string): number =>
+      Number(
+        new RegExp(`^costline_ingest_seconds_total\\{stage="${stage}"\\} (\\S+)$`, 'm').exec(metrics)?.[1],
+      );
+    for (const stage of ['decode', 'normalise', 'price', 'assemble', 'encode']) {
+      expect(seconds(stage), stage).toBeGreaterThan(0);
+    }
+    expect(metrics).toMatch(/^costline_event_loop_busy_seconds_total \d/m);
     // A model call that is its trace's root is its own action, its status (OK) the outcome.
     expect(
       await rows(

@@ -34,6 +34,8 @@ export interface WriterOptions {
   maxBatchRows?: number;
   onError?: (err: Error) => void;
   onInserted?: (table: string, rows: number, ms: number) => void;
+  /** Time spent writing rows as insert text, on the calling thread. */
+  onEncoded?: (rows: number, ms: number) => void;
   /** Settings added to every insert (see clusterInsertSettings). */
   extraSettings?: Record<string, string | number>;
 }
@@ -97,7 +99,9 @@ export function createWriter(options: WriterOptions): Writer {
     if (rows.length === 0) return;
     const token = batchToken(instance, seq++);
     const encoder = ENCODERS[table];
+    const encodeStarted = performance.now();
     const text = (encoder.encode as (r: typeof rows) => string)(rows);
+    options.onEncoded?.(rows.length, performance.now() - encodeStarted);
     for (let attempt = 0; ; attempt++) {
       const started = performance.now();
       try {

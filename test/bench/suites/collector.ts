@@ -6,7 +6,9 @@
  *   batches of 5,000 rows, each with its own deduplication token; the count stored is checked);
  * - `e2e`: the gzip batches POSTed over loopback to `costline serve` in a child process (its own chDB
  *   store), timed from the first request until every row is stored.
- * The ratio is e2e ÷ the slower limit (target ≥ 0.6).
+ * The ratio is e2e ÷ the slower limit (target ≥ 0.6). The CPU split of the end-to-end run comes from
+ * the collector's own counters (`costline_ingest_seconds_total{stage}`, the event loop's busy time,
+ * the insert latency), as µs per span.
  *
  * @module
  */
@@ -41,7 +43,7 @@ const suite: Suite = {
     log(`decode only: ${decode.toFixed(0)} spans/s`);
 
     const dataDir = mkdtempSync(join(tmpdir(), 'costline-bench-collector-'));
-    const e2e = await endToEnd(load, dataDir, log);
+    const { spansPerS: e2e, split } = await endToEnd(load, dataDir, log);
     log(`end to end: ${e2e.toFixed(0)} spans/s`);
 
     const insert = await insertOnly(dataDir, log);
@@ -73,6 +75,7 @@ const suite: Suite = {
         unit: 'ratio',
         note: 'e2e ÷ slower limit (target ≥ 0.6)',
       },
+      ...split,
     ] satisfies Metric[];
   },
 };
@@ -94,7 +97,49 @@ function decodeOnly(load: OtlpLoad): number {
   return best;
 }
 
-async function endToEnd(load: OtlpLoad, dataDir: string, log: (l: string) => void): Promise<number> {
+/** The CPU split, from the collector's own stage counters (see INGEST_SECONDS in metrics.ts). */
+const SPLIT: [stage: string, note: string][] = [
+  ['decode', 'ingest thread: OTLP protobuf → spans'],
+  ['normalise', 'ingest thread: recognise spans, read usage'],
+  ['price', 'ingest thread: price calls'],
+  ['assemble', 'ingest thread: leaf resolver, assembler'],
+  ['encode', 'ingest thread: rows → TabSeparated'],
+  ['other', 'ingest thread: HTTP, gunzip, spool, GC'],
+  ['insert', 'store thread: chDB insert (wall, per span)'],
+];
+
+async function scrape(url: string): Promise<Map<string, number>> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const values = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    const m = /^(\S+) (\S+)$/.exec(line);
+    if (m && !line.startsWith('#')) values.set(m[1] as string, Number(m[2]));
+  }
+  return values;
+}
+
+function cpuSplit(before: Map<string, number>, after: Map<string, number>, spans: number): Metric[] {
+  const delta = (k: string): number => (after.get(k) ?? 0) - (before.get(k) ?? 0);
+  const us = (seconds: number): number => (seconds * 1e6) / spans;
+  const stage = (s: string): number => delta(`costline_ingest_seconds_total{stage="${s}"}`);
+  const stages = ['decode', 'normalise', 'price', 'assemble', 'encode'];
+  const busy = delta('costline_event_loop_busy_seconds_total');
+  const value: Record<string, number> = Object.fromEntries(stages.map((s) => [s, us(stage(s))]));
+  value['other'] = us(busy - stages.reduce((a, s) => a + stage(s), 0));
+  value['insert'] = us(delta('costline_insert_latency_ms_sum') / 1000);
+  return SPLIT.map(([s, note]) => ({
+    name: `collector.cpu_split.${s}.us_per_span`,
+    value: value[s] ?? 0,
+    unit: 'µs/span',
+    note,
+  }));
+}
+
+async function endToEnd(
+  load: OtlpLoad,
+  dataDir: string,
+  log: (l: string) => void,
+): Promise<{ spansPerS: number; split: Metric[] }> {
   const port = 20000 + Math.floor(Math.random() * 20000);
   const child = spawn(process.execPath, [join(root, 'collector/dist/cli/main.js'), 'serve'], {
     env: { ...process.env, COSTLINE_DATA_DIR: dataDir, COSTLINE_PORT: String(port) },
@@ -109,6 +154,7 @@ async function endToEnd(load: OtlpLoad, dataDir: string, log: (l: string) => voi
       30_000,
       () => stderr,
     );
+    const before = await scrape(url);
     const started = performance.now();
     let next = 0;
     const sender = async (): Promise<void> => {
@@ -143,7 +189,7 @@ async function endToEnd(load: OtlpLoad, dataDir: string, log: (l: string) => voi
     await waitFor(stored, 300_000, () => stderr, 50);
     const s = (performance.now() - started) / 1000;
     log(`sent in ${((sent - started) / 1000).toFixed(2)} s, stored in ${s.toFixed(2)} s`);
-    return load.spans / s;
+    return { spansPerS: load.spans / s, split: cpuSplit(before, await scrape(url), load.spans) };
   } finally {
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));
