@@ -30,6 +30,14 @@ describe('exact money', () => {
     for (const a of amounts) expect(toScale12(a), a).toBe(picoToUsd(usdToPico(a)));
   });
 
+  it('reads amounts of exactly 12 decimals (as the store writes them) as their digits', () => {
+    expect(usdToPico('-0.000000000001')).toBe(-1n);
+    expect(usdToPico('12.000000000005')).toBe(12_000_000_000_005n);
+    expect(usdToPico('0.100000000000')).toBe(100_000_000_000n);
+    expect(usdToPico('0.1')).toBe(100_000_000_000n);
+    expect(usdToPico('-3')).toBe(-3_000_000_000_000n);
+  });
+
   it('refuses what is not an amount, or has more decimals than the columns hold', () => {
     expect(() => toScale12('1e-7')).toThrow(/not a decimal amount/);
     expect(() => toScale12('0.0000000000001')).toThrow(/more than 12 decimals/);

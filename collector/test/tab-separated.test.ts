@@ -193,3 +193,16 @@ describe('TabSeparated rows', () => {
     );
   });
 });
+
+describe('DateTime64 text', () => {
+  it('is what toISOString gives, for every millisecond pattern and across days and years', async () => {
+    const { dateTime64Text, nanosToDateTime64 } = await import('../src/store/rows.ts');
+    const iso = (ms: number): string => new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
+    const samples = [
+      0, 1, 999, 1000, 59_999, 3_599_999, 86_399_999, 86_400_000, 951_782_400_000, 1_764_547_199_999,
+    ];
+    for (let i = 0; i < 5000; i++) samples.push(Math.floor(Math.random() * 4_102_444_800_000));
+    for (const ms of samples) expect(dateTime64Text(ms), String(ms)).toBe(iso(ms));
+    expect(nanosToDateTime64(1_763_900_010_001_999_999n)).toBe('2025-11-23 12:13:30.001');
+  });
+});

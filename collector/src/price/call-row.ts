@@ -173,7 +173,7 @@ export function nowText(d: Date): string {
   const ms = d.getTime();
   if (ms !== lastMs) {
     lastMs = ms;
-    lastText = dateTime64Text(d);
+    lastText = dateTime64Text(ms);
   }
   return lastText;
 }

@@ -8,7 +8,11 @@
 const SCALE = 12;
 const UNIT = 10n ** BigInt(SCALE);
 
+const AT_SCALE = /^-?\d+\.\d{12}$/;
+
 export function usdToPico(usd: string): bigint {
+  // The amounts the collector writes have exactly 12 decimals: their digits are the count.
+  if (AT_SCALE.test(usd)) return BigInt(usd.replace('.', ''));
   const m = /^(-)?(\d+)(?:\.(\d+))?$/.exec(usd.trim());
   if (!m) throw new Error(`not a decimal amount: ${JSON.stringify(usd)}`);
   const frac = (m[3] ?? '').padEnd(SCALE, '0');
