@@ -133,7 +133,9 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   function ingestSpan(span: DecodedSpan, summary: IngestSummary): void {
     const t0 = performance.now();
     const role = classifySpan(span);
-    if (role !== 'other' && !seen.add(`${span.traceId}${span.spanId}`)) {
+    // trace id + span id: the key of both the seen-set and the leaf resolver (hashed once).
+    const key = span.traceId + span.spanId;
+    if (role !== 'other' && !seen.add(key)) {
       metrics.inc('costline_spans_duplicate_total');
       summary.duplicates++;
       return;
@@ -167,7 +169,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         const t1 = performance.now();
         const row = priceCall(facts, pricer);
         const t2 = performance.now();
-        leaves.offer(row, span, facts.mayWrapSdkSpan);
+        leaves.offer(row, span, facts.mayWrapSdkSpan, key);
         stageMs.normalise += t1 - t0;
         stageMs.price += t2 - t1;
         stageMs.assemble += performance.now() - t2;

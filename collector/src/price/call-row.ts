@@ -140,7 +140,7 @@ export function priceCall(
     price_source: breakdown?.source ?? '',
     price_version: breakdown?.sourceVersion ?? '',
     pricing_tier: breakdown?.tier ?? '',
-    price_flags: [...new Set([...(usage?.flags ?? []), ...(breakdown?.flags ?? [])])],
+    price_flags: flagsOf(usage?.flags, breakdown?.flags),
     usage_missing: facts.usageMissing,
     duration_ms: facts.durationMs,
     ttft_ms: facts.ttftMs,
@@ -161,6 +161,12 @@ export function priceCall(
     correction: '',
     priced_at: nowText(now()),
   };
+}
+
+/** Normalisation and pricing flags, each once (most calls have none). */
+function flagsOf(a: readonly string[] = [], b: readonly string[] = []): string[] {
+  if (b.length === 0 && a.length <= 1) return [...a];
+  return [...new Set([...a, ...b])];
 }
 
 const MAIN_BUCKETS = new Set(['input', 'cache_read', 'cache_write_5m', 'cache_write_1h', 'output']);

@@ -46,8 +46,11 @@ export interface LeafResolverStats {
 }
 
 export interface LeafResolver {
-  /** `mayWrap`: hold the call a while, in case a model-call child of it arrives. */
-  offer(row: LlmCallRow, span: DecodedSpan, mayWrap: boolean): void;
+  /**
+   * `mayWrap`: hold the call a while, in case a model-call child of it arrives. `key`: trace id +
+   * span id, when the caller has it already.
+   */
+  offer(row: LlmCallRow, span: DecodedSpan, mayWrap: boolean, key?: string): void;
   /** Releases held calls whose wait is over. */
   sweep(): void;
   /** Releases every held call (shutdown). */
@@ -81,8 +84,7 @@ export function createLeafResolver(options: LeafResolverOptions): LeafResolver {
   };
 
   return {
-    offer(row, span, mayWrap) {
-      const key = row.trace_id + row.span_id;
+    offer(row, span, mayWrap, key = row.trace_id + row.span_id) {
       if (hasChild.get(key)) {
         counters.droppedWrappers++;
         state.set(key, 'dropped');
