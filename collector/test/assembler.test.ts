@@ -256,4 +256,19 @@ describe('action assembly', () => {
     h.asm.addCall(callRow('', '0.1', { surface: 'doc-summary' }));
     expect(h.calls.map((c) => c.surface)).toEqual(['unattributed', 'doc-summary']);
   });
+
+  it('counts a call whose row is already stored in its action, open or closed, without writing it again', () => {
+    const h = harness();
+    const id = '5555555555555555';
+    const fresh = callRow(id, '0.1');
+    h.asm.addCall(callRow(id, '0.2', { input_tokens: 7 }), undefined, true);
+    h.asm.addCall(fresh);
+    h.asm.addAction(actionSpan(id, 'success'));
+    h.asm.addCall(callRow(id, '0.4', { input_tokens: 3 }), undefined, true); // after the action closed
+    expect(h.calls).toEqual([fresh]);
+    expect(h.actions).toEqual([
+      expect.objectContaining({ sign: 1, llm_calls: 2, input_tokens: 17, cost_usd: '0.300000000000' }),
+      expect.objectContaining({ sign: 0, llm_calls: 1, input_tokens: 3, cost_usd: '0.400000000000' }),
+    ]);
+  });
 });

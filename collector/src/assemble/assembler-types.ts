@@ -53,7 +53,12 @@ export interface AssemblerStats {
 }
 
 export interface Assembler {
-  addCall(row: LlmCallRow, span?: DecodedSpan): void;
+  /**
+   * A model call (or app-cache answer). `rowStored`: the store already holds this row, counted in
+   * no stored action row (replayed after a crash between a flush's two inserts) — it counts in its
+   * action's totals, but is not written again.
+   */
+  addCall(row: LlmCallRow, span?: DecodedSpan, rowStored?: boolean): void;
   addAction(span: DecodedSpan): void;
   /** Any other span: a late outcome, or part of another producer's trace. */
   addSpan(span: DecodedSpan): void;

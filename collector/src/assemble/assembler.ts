@@ -13,6 +13,10 @@
  * - Closed actions are remembered (bounded): a late call takes the action's outcome and appends a
  *   delta row to its totals; a late action span or late outcome appends a cancel row and a new fact
  *   row, and asks `onOutcomeChange` to do the same for the calls already stored.
+ * - A call may come whose row is already stored, counted in no stored action (an earlier process
+ *   died between a flush's two inserts, and the spool replays it): it counts in its action like any
+ *   call — in the new action row, or in a delta row when the action is closed — but its own row is
+ *   never written again.
  *
  * @module
  */
@@ -72,6 +76,9 @@ export function createAssembler(options: AssemblerOptions): Assembler {
   const pendingOutcomes = new Map<string, LateOutcome>();
   /** Ids of actions written from their calls alone (kept longer than `closed`: ids only). */
   const released = new Map<string, true>();
+  /** Call rows the store already holds (see `addCall`), until they are left out of a write. */
+  const storedRows = new WeakSet<LlmCallRow>();
+  let storedRowsHeld = 0;
   let waitingCalls = 0;
   let heldBytes = 0;
   const counters = { expiredActions: 0, evictedActions: 0, lateCalls: 0, lateOutcomes: 0, orphanCalls: 0 };
@@ -88,6 +95,18 @@ export function createAssembler(options: AssemblerOptions): Assembler {
   const remember = (row: ActionRow): void => {
     bounded(closed, row.action_id, row, maxClosed, CLOSED_BYTES);
     bounded(closedTraces, row.trace_id, row.action_id, maxClosed);
+  };
+
+  /** Hands rows to the writer, leaving out call rows the store already holds. */
+  const write = (calls: LlmCallRow[], actions: ActionRow[]): void => {
+    if (storedRowsHeld > 0)
+      calls = calls.filter((c) => {
+        if (!storedRows.has(c)) return true;
+        storedRows.delete(c);
+        storedRowsHeld--;
+        return false;
+      });
+    if (calls.length > 0 || actions.length > 0) options.emit(calls, actions);
   };
 
   const drop = (key: string, w: Waiting): void => {
@@ -115,7 +134,7 @@ export function createAssembler(options: AssemblerOptions): Assembler {
     remember(row);
     if (facts.outcome === ACTION_OUTCOME.unknown && source.spanId === '')
       bounded(released, row.action_id, true, maxReleased, RELEASED_BYTES);
-    options.emit(calls, [row]);
+    write(calls, [row]);
     return row;
   };
 
@@ -139,14 +158,14 @@ export function createAssembler(options: AssemblerOptions): Assembler {
       rows.splice(0, 1, cancelRow(action, ACTION_ADDITIVE), factRow(next, {}));
     }
     remember({ ...next, sign: 1 });
-    options.emit(calls, rows);
+    write(calls, rows);
   };
 
   /** The action row changes (late action span, late outcome): cancel it and append the new fact. */
   const replace = (old: ActionRow, next: ActionRow): void => {
     const fact = factRow(next, {});
     remember(fact);
-    options.emit([], [cancelRow(old, ACTION_ADDITIVE), fact]);
+    write([], [cancelRow(old, ACTION_ADDITIVE), fact]);
     const surface = old.surface === 'unattributed' && next.surface !== old.surface ? next.surface : undefined;
     if (old.outcome !== next.outcome || surface)
       options.onOutcomeChange?.({
@@ -211,7 +230,11 @@ export function createAssembler(options: AssemblerOptions): Assembler {
   };
 
   return {
-    addCall(row, span) {
+    addCall(row, span, rowStored = false) {
+      if (rowStored) {
+        storedRows.add(row);
+        storedRowsHeld++;
+      }
       if (row.action_id) {
         const done = closed.get(row.action_id);
         if (done) late(done, [row]);
@@ -220,7 +243,7 @@ export function createAssembler(options: AssemblerOptions): Assembler {
           row.surface ||= 'unattributed';
           const delta = emptySummary();
           addToSummary(delta, row);
-          options.emit([row], []);
+          write([row], []);
           options.onStoredDelta(row.action_id, delta);
         } else hold(row.action_id, row.trace_id, row, undefined);
         return;
@@ -228,7 +251,7 @@ export function createAssembler(options: AssemblerOptions): Assembler {
       // Costline's own calls without an action id ran outside any action: they stand alone.
       if (!span || span.scopeName === COSTLINE_INSTRUMENTATION_SCOPE) {
         row.surface ||= 'unattributed';
-        options.emit([row], []);
+        write([row], []);
         return;
       }
       const node = traceNode(span, chainKeys, true);
