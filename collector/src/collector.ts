@@ -26,6 +26,7 @@ import type { StoreConfig } from './store/client.ts';
 import { migrate } from './store/migrate.ts';
 import type { MigrateOptions } from './store/migrate.ts';
 import { createOutcomeCorrector } from './store/outcome-correction.ts';
+import { loadStoredActions } from './store/stored-actions.ts';
 import { loadStoredKeys } from './store/stored-keys.ts';
 import { loadUncountedCalls } from './store/uncounted-calls.ts';
 import { clusterInsertSettings, createWriter } from './store/writer.ts';
@@ -148,6 +149,8 @@ export async function createCollector(config: CollectorConfig): Promise<Collecto
   const lookbackHours = config.dedupeLookbackHours ?? 24;
   pipeline.markSeen(await loadStoredKeys(client, database, lookbackHours));
   // ...except calls a crash left stored without their action row: replayed, their action counts them.
+  // Actions already stored are not written again: their replayed or late spans add to them.
+  assembler.markStored(await loadStoredActions(client, database, lookbackHours));
   const uncounted = await loadUncountedCalls(client, database, lookbackHours);
   pipeline.markUncounted(uncounted);
   if (uncounted.length > 0)

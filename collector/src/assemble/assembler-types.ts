@@ -6,6 +6,7 @@
 
 import type { DecodedSpan } from '../otlp/span.ts';
 import type { OutcomeChange } from '../store/outcome-correction.ts';
+import type { StoredAction } from '../store/stored-actions.ts';
 import type { ActionRow, LlmCallRow } from '../store/rows.ts';
 import type { CallSummary } from './call-summary.ts';
 
@@ -24,6 +25,12 @@ export interface AssemblerOptions {
    * @default 200000
    */
   recentReleased?: number;
+  /**
+   * How many ids of actions the store held at start (`markStored`) are remembered, so their calls
+   * and action spans that come again add to the stored rows instead of writing the action twice.
+   * @default 200000
+   */
+  recentStored?: number;
   /** Attributes naming the surface of another producer's action. @default DEFAULT_SURFACE_ATTRIBUTES */
   surfaceAttributes?: readonly string[];
   emit: (calls: LlmCallRow[], actions: ActionRow[]) => void;
@@ -66,5 +73,10 @@ export interface Assembler {
   sweep(): void;
   /** Writes out everything still waiting (shutdown). */
   drain(): void;
+  /**
+   * Marks actions as already stored (read back from the store at start). Needs `onStoredDelta`:
+   * without it they are assembled as before.
+   */
+  markStored(actions: Iterable<StoredAction>): void;
   stats(): AssemblerStats;
 }

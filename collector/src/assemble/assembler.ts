@@ -17,6 +17,10 @@
  *   died between a flush's two inserts, and the spool replays it): it counts in its action like any
  *   call — in the new action row, or in a delta row when the action is closed — but its own row is
  *   never written again.
+ * - Actions the store held at start (`markStored`) are never written again as new facts: their calls
+ *   that come now are written with a delta to the stored row (`onStoredDelta`), a re-delivered
+ *   action span is dropped, and the action span of one stored from its calls alone corrects it, as
+ *   for a released action.
  *
  * @module
  */
@@ -63,6 +67,7 @@ export function createAssembler(options: AssemblerOptions): Assembler {
   const maxBytes = options.maxHeldBytes ?? 256 * 1024 * 1024;
   const maxClosed = options.recentClosed ?? 20_000;
   const maxReleased = options.recentReleased ?? 200_000;
+  const maxStored = options.recentStored ?? 200_000;
   const chainKeys = options.surfaceAttributes ?? DEFAULT_SURFACE_ATTRIBUTES;
   const now = options.now ?? Date.now;
   const waiting = new Map<string, Waiting>();
@@ -76,6 +81,8 @@ export function createAssembler(options: AssemblerOptions): Assembler {
   const pendingOutcomes = new Map<string, LateOutcome>();
   /** Ids of actions written from their calls alone (kept longer than `closed`: ids only). */
   const released = new Map<string, true>();
+  /** Ids of actions the store held at start (`markStored`) → whether known by their calls alone. */
+  const stored = new Map<string, boolean>();
   /** Call rows the store already holds (see `addCall`), until they are left out of a write. */
   const storedRows = new WeakSet<LlmCallRow>();
   let storedRowsHeld = 0;
@@ -161,6 +168,35 @@ export function createAssembler(options: AssemblerOptions): Assembler {
     write(calls, rows);
   };
 
+  /**
+   * Calls of an action written and forgotten here, or stored before this process started: the
+   * calls are written, and their totals added to the stored action row.
+   */
+  const toStored = (
+    actionId: string,
+    calls: LlmCallRow[],
+    onStoredDelta: NonNullable<AssemblerOptions['onStoredDelta']>,
+    surface = '',
+  ): void => {
+    if (calls.length === 0) return;
+    counters.lateCalls += calls.length;
+    const delta = emptySummary();
+    for (const c of calls) {
+      c.action_id ||= actionId;
+      c.surface ||= surface || 'unattributed';
+      addToSummary(delta, c);
+    }
+    write(calls, []);
+    onStoredDelta(actionId, delta);
+  };
+
+  /** Writes `calls` under a new action — unless the store held that action at start: then it adds to it. */
+  const settle = (source: ActionSource, facts: ActionFacts, calls: LlmCallRow[]): void => {
+    if (options.onStoredDelta && stored.has(facts.actionId))
+      toStored(facts.actionId, calls, options.onStoredDelta, facts.surface);
+    else close(source, facts, calls);
+  };
+
   /** The action row changes (late action span, late outcome): cancel it and append the new fact. */
   const replace = (old: ActionRow, next: ActionRow): void => {
     const fact = factRow(next, {});
@@ -182,7 +218,7 @@ export function createAssembler(options: AssemblerOptions): Assembler {
     drop(key, w);
     if (!w.nodes) {
       const first = w.calls[0];
-      close(callsSource(w.calls), unknownFacts(key, first?.surface, first?.customer), w.calls);
+      settle(callsSource(w.calls), unknownFacts(key, first?.surface, first?.customer), w.calls);
       return;
     }
     // Other producers' trace without its root: group the calls by the topmost span that came.
@@ -197,12 +233,12 @@ export function createAssembler(options: AssemblerOptions): Assembler {
     for (const [id, g] of groups) {
       if (g.root.call) {
         counters.orphanCalls += g.calls.length;
-        close(
+        settle(
           callsSource(g.calls),
           unknownFacts(id, chainSurface(g.root, w.nodes.values(), 'unattributed'), ''),
           g.calls,
         );
-      } else close(nodeSource(w.traceId, g.root), rootFacts(g.root, w.nodes.values()), g.calls);
+      } else settle(nodeSource(w.traceId, g.root), rootFacts(g.root, w.nodes.values()), g.calls);
     }
   };
 
@@ -238,14 +274,9 @@ export function createAssembler(options: AssemblerOptions): Assembler {
       if (row.action_id) {
         const done = closed.get(row.action_id);
         if (done) late(done, [row]);
-        else if (released.has(row.action_id) && options.onStoredDelta) {
-          counters.lateCalls++;
-          row.surface ||= 'unattributed';
-          const delta = emptySummary();
-          addToSummary(delta, row);
-          write([row], []);
-          options.onStoredDelta(row.action_id, delta);
-        } else hold(row.action_id, row.trace_id, row, undefined);
+        else if (options.onStoredDelta && (released.has(row.action_id) || stored.has(row.action_id)))
+          toStored(row.action_id, [row], options.onStoredDelta);
+        else hold(row.action_id, row.trace_id, row, undefined);
         return;
       }
       // Costline's own calls without an action id ran outside any action: they stand alone.
@@ -264,7 +295,7 @@ export function createAssembler(options: AssemblerOptions): Assembler {
       const root = row.parent_span_id === '' ? { ...node, call: false } : roots.get(row.trace_id);
       if (root) {
         roots.delete(row.trace_id);
-        close(nodeSource(row.trace_id, root), rootFacts(root, [node]), [row]);
+        settle(nodeSource(row.trace_id, root), rootFacts(root, [node]), [row]);
         return;
       }
       hold(FOREIGN + row.trace_id, row.trace_id, row, node);
@@ -276,8 +307,17 @@ export function createAssembler(options: AssemblerOptions): Assembler {
       if (w) drop(facts.actionId, w);
       const prior = closed.get(facts.actionId);
       if (!prior) {
+        const callsOnly = options.onStoredDelta ? stored.get(facts.actionId) : undefined;
+        if (callsOnly === false && options.onStoredDelta) {
+          // Stored with this very span before this process started (a re-delivery the store's key
+          // window missed): only calls that waited here for it are new.
+          toStored(facts.actionId, w?.calls ?? [], options.onStoredDelta, facts.surface);
+          return;
+        }
         const row = close(spanSource(span), facts, w?.calls ?? []);
-        if (released.has(facts.actionId))
+        // Stored from its calls alone, before this process started: this row takes their totals.
+        if (callsOnly) bounded(stored, facts.actionId, false, maxStored, RELEASED_BYTES);
+        if (released.has(facts.actionId) || callsOnly)
           options.onOutcomeChange?.({
             actionId: facts.actionId,
             outcome: row.outcome,
@@ -320,7 +360,7 @@ export function createAssembler(options: AssemblerOptions): Assembler {
         const root = traceNode(span, chainKeys, false);
         if (w) {
           drop(key, w);
-          close(nodeSource(span.traceId, root), rootFacts(root, w.nodes?.values() ?? []), w.calls);
+          settle(nodeSource(span.traceId, root), rootFacts(root, w.nodes?.values() ?? []), w.calls);
           return;
         }
         const id = closedTraces.get(span.traceId);
@@ -364,6 +404,10 @@ export function createAssembler(options: AssemblerOptions): Assembler {
 
     drain() {
       for (const [key, w] of [...waiting]) release(key, w);
+    },
+
+    markStored(actions) {
+      for (const a of actions) bounded(stored, a.actionId, a.callsOnly, maxStored, RELEASED_BYTES);
     },
 
     stats() {
