@@ -3,7 +3,8 @@
  * comes again after a restart — a late call, or the action span of an action stored from its calls
  * alone, replayed from the spool or sent by the application — adds to the stored rows (a delta, or
  * a correction) instead of writing the action a second time. Same window as stored-keys.ts (the
- * newest `hours` of actions), newest first, at most `limit` ids.
+ * newest `hours` of actions), at most the `limit` newest ids — returned oldest first, so a bounded
+ * memory filled in this order drops the oldest first.
  *
  * `callsOnly`: the row in force was written from the action's calls alone (`span_id = ''`, outcome
  * `unknown` unless a late outcome corrected it), so the action span may still come and correct it.
@@ -37,8 +38,7 @@ export async function loadStoredActions(
     format: 'JSONCompactEachRow',
     query_params: { hours, limit },
   });
-  return (await rs.json<[string, number | boolean]>()).map(([actionId, callsOnly]) => ({
-    actionId,
-    callsOnly: Boolean(Number(callsOnly)),
-  }));
+  return (await rs.json<[string, number | boolean]>())
+    .map(([actionId, callsOnly]) => ({ actionId, callsOnly: Boolean(Number(callsOnly)) }))
+    .reverse();
 }
