@@ -26,7 +26,9 @@ import type { StoreConfig } from './store/client.ts';
 import { migrate } from './store/migrate.ts';
 import type { MigrateOptions } from './store/migrate.ts';
 import { createOutcomeCorrector } from './store/outcome-correction.ts';
+import { loadStoredActions } from './store/stored-actions.ts';
 import { loadStoredKeys } from './store/stored-keys.ts';
+import { loadUncountedCalls } from './store/uncounted-calls.ts';
 import { clusterInsertSettings, createWriter } from './store/writer.ts';
 import { createDurableIngest } from './spool/durable-ingest.ts';
 import { openSpool } from './spool/spool.ts';
@@ -145,7 +147,17 @@ export async function createCollector(config: CollectorConfig): Promise<Collecto
     log,
   });
   // The in-memory seen-set is empty after a restart: what the store already holds is a duplicate.
-  pipeline.markSeen(await loadStoredKeys(client, database, config.dedupeLookbackHours ?? 24));
+  const lookbackHours = config.dedupeLookbackHours ?? 24;
+  pipeline.markSeen(await loadStoredKeys(client, database, lookbackHours));
+  // ...except calls a crash left stored without their action row: replayed, their action counts them.
+  // Actions already stored are not written again: their replayed or late spans add to them.
+  assembler.markStored(await loadStoredActions(client, database, lookbackHours));
+  const uncounted = await loadUncountedCalls(client, database, lookbackHours);
+  pipeline.markUncounted(uncounted);
+  if (uncounted.length > 0)
+    log(
+      `store: ${uncounted.length} calls are stored without their action row; their replay counts them in it`,
+    );
   const durable = config.spoolDir
     ? createDurableIngest({
         spool: await openSpool({ dir: config.spoolDir, maxBytes: config.spoolMaxBytes, log }),

@@ -5,6 +5,10 @@
  * they and every other span still go to the assembler, which builds other producers' actions from
  * them (and reads late outcomes).
  *
+ * A re-delivered span is dropped, with one exception: a call the store holds but no stored action
+ * row counts (`markUncounted`: the previous process died between its flush's two inserts) goes on,
+ * the first time it comes, so its action still counts it; its row is not written again.
+ *
  * @module
  */
 
@@ -17,11 +21,13 @@ import { appCacheRow } from './price/app-cache-row.ts';
 import type { AvoidedCostEstimator } from './price/avoided-cost.ts';
 import { priceCall } from './price/call-row.ts';
 import { classifySpan } from './recognise/classify.ts';
+import type { SpanRole } from './recognise/classify.ts';
 import { createLeafResolver } from './recognise/leaf-resolver.ts';
 import type { LeafResolverStats } from './recognise/leaf-resolver.ts';
 import { readModelCall } from './recognise/model-call.ts';
 import { createSeenSet } from './seen-set.ts';
 import type { LlmCallRow } from './store/rows.ts';
+import type { StoredCallTotals, UncountedCall } from './store/uncounted-calls.ts';
 
 export interface PipelineOptions {
   pricer: Pricer;
@@ -42,6 +48,11 @@ export interface Pipeline {
   ingest(spans: DecodedSpan[]): IngestSummary;
   /** Marks (trace_id, span_id) pairs as already stored (e.g. read back from the store at start). */
   markSeen(keys: Iterable<[traceId: string, spanId: string]>): void;
+  /**
+   * Marks calls as stored but counted in no stored action row (read back at start): they are
+   * seen, and the first re-delivery of each still goes to its action, with the stored totals.
+   */
+  markUncounted(calls: Iterable<UncountedCall>): void;
   /** Releases model calls whose wait for a child span is over. Call it periodically. */
   sweep(): void;
   /** Releases every held model call (shutdown). */
@@ -72,10 +83,19 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   const { pricer, assembler, estimator, metrics } = options;
   const stageMs = { normalise: 0, price: 0, assemble: 0 };
   const seen = createSeenSet(options.dedupeWindow ?? 1_000_000);
+  /** Stored calls no stored action counts, by key; each is taken (deleted) on its first re-delivery. */
+  const uncounted = new Map<string, StoredCallTotals>();
+  /** Call rows made from such a re-delivery: counted in their action, not written again. */
+  const recounted = new WeakSet<LlmCallRow>();
   let current: IngestSummary | undefined;
   const leaves = createLeafResolver({
     waitMs: options.leafWaitMs,
     emit(row, span) {
+      if (recounted.has(row)) {
+        // Counted (metrics, forwarding, the avoided-cost means) when it was first stored.
+        assembler.addCall(row, span, true);
+        return;
+      }
       metrics.inc('costline_model_calls_total');
       if (row.priced) metrics.inc('costline_model_calls_priced_total');
       else
@@ -96,6 +116,12 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   return {
     markSeen(keys) {
       for (const [t, s] of keys) seen.add(`${t}${s}`);
+    },
+    markUncounted(calls) {
+      for (const c of calls) {
+        seen.add(`${c.traceId}${c.spanId}`);
+        uncounted.set(`${c.traceId}${c.spanId}`, c.totals);
+      }
     },
     sweep: () => leaves.sweep(),
     drain: () => leaves.drain(),
@@ -135,10 +161,12 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     const role = classifySpan(span);
     // trace id + span id: the key of both the seen-set and the leaf resolver (hashed once).
     const key = span.traceId + span.spanId;
+    let stored: StoredCallTotals | undefined;
     if (role !== 'other' && !seen.add(key)) {
       metrics.inc('costline_spans_duplicate_total');
       summary.duplicates++;
-      return;
+      stored = uncounted.size > 0 ? takeUncounted(span, role) : undefined;
+      if (!stored) return;
     }
     try {
       if (role === 'other' || role === 'aggregate') {
@@ -160,7 +188,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         const t1 = performance.now();
         const row = appCacheRow(span, estimator, pricer);
         const t2 = performance.now();
-        assembler.addCall(row);
+        assembler.addCall(stored ? Object.assign(row, stored) : row, undefined, stored !== undefined);
         stageMs.normalise += t1 - t0;
         stageMs.price += t2 - t1;
         stageMs.assemble += performance.now() - t2;
@@ -169,6 +197,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         const t1 = performance.now();
         const row = priceCall(facts, pricer);
         const t2 = performance.now();
+        if (stored) recounted.add(Object.assign(row, stored));
         leaves.offer(row, span, facts.mayWrapSdkSpan, key);
         stageMs.normalise += t1 - t0;
         stageMs.price += t2 - t1;
@@ -182,5 +211,13 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       if (summary.errors.length < 20) summary.errors.push(message);
       options.log?.(message);
     }
+  }
+
+  function takeUncounted(span: DecodedSpan, role: SpanRole): StoredCallTotals | undefined {
+    if (role !== 'model_call' && role !== 'app_cache') return undefined;
+    const key = `${span.traceId}${span.spanId}`;
+    const totals = uncounted.get(key);
+    uncounted.delete(key);
+    return totals;
   }
 }

@@ -256,4 +256,53 @@ describe('action assembly', () => {
     h.asm.addCall(callRow('', '0.1', { surface: 'doc-summary' }));
     expect(h.calls.map((c) => c.surface)).toEqual(['unattributed', 'doc-summary']);
   });
+
+  it('counts a call whose row is already stored in its action, open or closed, without writing it again', () => {
+    const h = harness();
+    const id = '5555555555555555';
+    const fresh = callRow(id, '0.1');
+    h.asm.addCall(callRow(id, '0.2', { input_tokens: 7 }), undefined, true);
+    h.asm.addCall(fresh);
+    h.asm.addAction(actionSpan(id, 'success'));
+    h.asm.addCall(callRow(id, '0.4', { input_tokens: 3 }), undefined, true); // after the action closed
+    expect(h.calls).toEqual([fresh]);
+    expect(h.actions).toEqual([
+      expect.objectContaining({ sign: 1, llm_calls: 2, input_tokens: 17, cost_usd: '0.300000000000' }),
+      expect.objectContaining({ sign: 0, llm_calls: 1, input_tokens: 3, cost_usd: '0.400000000000' }),
+    ]);
+  });
+
+  it('never writes an action the store held at start again: its calls add to it, its span corrects it', () => {
+    const calls: LlmCallRow[] = [];
+    const actions: ActionRow[] = [];
+    const deltas: [string, number][] = [];
+    const adopted: unknown[] = [];
+    const asm = createAssembler({
+      emit: (c, a) => {
+        calls.push(...c);
+        actions.push(...a);
+      },
+      onStoredDelta: (id, d) => deltas.push([id, d.llmCalls]),
+      onOutcomeChange: (change) => adopted.push([change.actionId, change.adopt?.llm_calls]),
+    });
+    asm.markStored([
+      { actionId: '6666666666666661', callsOnly: false },
+      { actionId: '6666666666666662', callsOnly: true },
+    ]);
+    asm.addCall(callRow('6666666666666661', '0.1'));
+    asm.addAction(actionSpan('6666666666666661', 'success')); // re-delivered: dropped
+    asm.addCall(callRow('6666666666666662', '0.2'));
+    expect(deltas).toEqual([
+      ['6666666666666661', 1],
+      ['6666666666666662', 1],
+    ]);
+    expect(calls).toHaveLength(2);
+    expect(actions).toEqual([]);
+    // The action span of the one stored from its calls alone: a new row that takes their totals.
+    asm.addAction(actionSpan('6666666666666662', 'failure'));
+    expect(actions).toEqual([
+      expect.objectContaining({ action_id: '6666666666666662', outcome: 'failure', sign: 1 }),
+    ]);
+    expect(adopted).toEqual([['6666666666666662', 0]]);
+  });
 });

@@ -10,11 +10,10 @@ import type { ConnectionLike } from './faulty-connection.ts';
 
 type ClientConnection = NonNullable<Parameters<typeof createClient>[0]>['connection'];
 
-const faulty = faultyConnection(
-  createChdbConnection({
-    path: mkdtempSync(join(tmpdir(), 'costline-faulty-')),
-  }) as unknown as ConnectionLike,
-);
+const inner = createChdbConnection({
+  path: mkdtempSync(join(tmpdir(), 'costline-faulty-')),
+}) as unknown as ConnectionLike;
+const faulty = faultyConnection(inner);
 const client = createClient({ connection: faulty.connection as unknown as ClientConnection });
 const db = `faulty_${randomBytes(4).toString('hex')}`;
 afterAll(async () => {
@@ -69,5 +68,35 @@ describe('fault-injecting connection around chDB', () => {
       format: 'JSONEachRow',
     });
     expect(await rs.json()).toEqual([{ n: '1' }]);
+  });
+
+  it('dies right after storing an insert into one table: that insert and everything later never answer', async () => {
+    await client.command({ query: `CREATE TABLE ${db}.u (id UInt32) ENGINE = MergeTree ORDER BY id` });
+    // A second wrapper around the same store: the "dead" one must not stop us reading it.
+    const reader = createClient({
+      connection: faultyConnection(inner).connection as unknown as ClientConnection,
+    });
+    const before = faulty.failures()['insert'] ?? 0;
+    faulty.set({ kind: 'dead-after-insert', table: 'u' });
+    await client.insert({ table: `${db}.t`, values: [{ id: 8 }], format: 'JSONEachRow' }); // other table: passes
+    const pending = (p: Promise<unknown>): Promise<string> =>
+      Promise.race([
+        p.then(() => 'answered'),
+        new Promise<string>((r) => setTimeout(() => r('pending'), 300)),
+      ]);
+    expect(
+      await pending(client.insert({ table: `${db}.u`, values: [{ id: 1 }], format: 'JSONEachRow' })),
+    ).toBe('pending');
+    expect(
+      await pending(client.insert({ table: `${db}.t`, values: [{ id: 9 }], format: 'JSONEachRow' })),
+    ).toBe('pending');
+    expect(await pending(client.query({ query: 'SELECT 1' }))).toBe('pending');
+    const rs = await reader.query({
+      query: `SELECT (SELECT toString(count()) FROM ${db}.u) AS u, (SELECT toString(countIf(id = 9)) FROM ${db}.t) AS t9`,
+      format: 'JSONEachRow',
+    });
+    expect(await rs.json()).toEqual([{ u: '1', t9: '0' }]); // the first insert into u was stored, nothing after
+    expect((faulty.failures()['insert'] ?? 0) - before).toBe(2);
+    faulty.set({ kind: 'none' });
   });
 });

@@ -2,7 +2,9 @@
  * A fault-injecting wrapper around a real `@clickhouse/client` connection (chDB here), for outage
  * tests: the store can be made unreachable (every operation fails as a refused connection would), or
  * made to apply an insert and then fail it as a timeout would (the case insert deduplication tokens
- * exist for), or slow. Between faults it passes everything through untouched.
+ * exist for), or slow; or the process using it can "die" (SIGKILL) right after an insert into one
+ * table was stored: from then on nothing it asks ever answers, so nothing more of it reaches the
+ * store, as if it were gone. Between faults it passes everything through untouched.
  *
  * @module
  */
@@ -26,13 +28,21 @@ export type Fault =
   /** Inserts are applied, then fail as a timeout: the caller cannot know they were stored. */
   | { kind: 'insert-lost-ack' }
   /** Every operation waits this long first. */
-  | { kind: 'slow'; ms: number };
+  | { kind: 'slow'; ms: number }
+  /** Nothing answers, ever (the process is dead): every operation stays pending. */
+  | { kind: 'dead' }
+  /**
+   * The next insert into `table` (the table name, without database) is stored, then the process
+   * dies before its answer: that insert and everything after it stay pending (the fault becomes
+   * `dead`). A SIGKILL between two inserts.
+   */
+  | { kind: 'dead-after-insert'; table: string };
 
 export interface FaultyConnection<C> {
   /** Pass this to `createClient({ connection })`. */
   connection: C;
   set(fault: Fault): void;
-  /** Operations refused or failed by a fault so far, by operation. */
+  /** Operations refused, failed or left pending by a fault so far, by operation. */
   failures(): Record<string, number>;
 }
 
@@ -44,16 +54,32 @@ export class InjectedFault extends Error {
   }
 }
 
+/** True when the insert's statement writes into `table` (`INSERT INTO db.table …`). */
+function insertsInto(params: unknown, table: string): boolean {
+  const query = (params as { query?: unknown }).query;
+  return typeof query === 'string' && new RegExp(`^\\s*INSERT INTO (\\w+\\.)?${table}\\b`, 'i').test(query);
+}
+
 export function faultyConnection<C extends ConnectionLike>(inner: C): FaultyConnection<C> {
   let fault: Fault = { kind: 'none' };
   const failed: Record<string, number> = {};
   const count = (op: string): void => {
     failed[op] = (failed[op] ?? 0) + 1;
   };
+  const never = (op: string): Promise<never> => {
+    count(op);
+    return new Promise<never>(() => {});
+  };
   const wrap = (op: 'ping' | 'query' | 'insert' | 'command' | 'exec'): Op => {
     const original: Op = (params) => inner[op](params);
     return async (params) => {
       const f = fault;
+      if (f.kind === 'dead') return never(op);
+      if (f.kind === 'dead-after-insert' && op === 'insert' && insertsInto(params, f.table)) {
+        await original(params);
+        fault = { kind: 'dead' };
+        return never(op);
+      }
       if (f.kind === 'down') {
         count(op);
         throw new InjectedFault(`connect ECONNREFUSED (injected: store down during ${op})`, 'ECONNREFUSED');

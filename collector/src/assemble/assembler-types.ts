@@ -6,6 +6,7 @@
 
 import type { DecodedSpan } from '../otlp/span.ts';
 import type { OutcomeChange } from '../store/outcome-correction.ts';
+import type { StoredAction } from '../store/stored-actions.ts';
 import type { ActionRow, LlmCallRow } from '../store/rows.ts';
 import type { CallSummary } from './call-summary.ts';
 
@@ -24,6 +25,12 @@ export interface AssemblerOptions {
    * @default 200000
    */
   recentReleased?: number;
+  /**
+   * How many ids of actions the store held at start (`markStored`) are remembered, so their calls
+   * and action spans that come again add to the stored rows instead of writing the action twice.
+   * @default 200000
+   */
+  recentStored?: number;
   /** Attributes naming the surface of another producer's action. @default DEFAULT_SURFACE_ATTRIBUTES */
   surfaceAttributes?: readonly string[];
   emit: (calls: LlmCallRow[], actions: ActionRow[]) => void;
@@ -53,7 +60,12 @@ export interface AssemblerStats {
 }
 
 export interface Assembler {
-  addCall(row: LlmCallRow, span?: DecodedSpan): void;
+  /**
+   * A model call (or app-cache answer). `rowStored`: the store already holds this row, counted in
+   * no stored action row (replayed after a crash between a flush's two inserts) — it counts in its
+   * action's totals, but is not written again.
+   */
+  addCall(row: LlmCallRow, span?: DecodedSpan, rowStored?: boolean): void;
   addAction(span: DecodedSpan): void;
   /** Any other span: a late outcome, or part of another producer's trace. */
   addSpan(span: DecodedSpan): void;
@@ -61,5 +73,10 @@ export interface Assembler {
   sweep(): void;
   /** Writes out everything still waiting (shutdown). */
   drain(): void;
+  /**
+   * Marks actions as already stored (read back from the store at start). Needs `onStoredDelta`:
+   * without it they are assembled as before.
+   */
+  markStored(actions: Iterable<StoredAction>): void;
   stats(): AssemblerStats;
 }

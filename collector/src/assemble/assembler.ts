@@ -13,6 +13,14 @@
  * - Closed actions are remembered (bounded): a late call takes the action's outcome and appends a
  *   delta row to its totals; a late action span or late outcome appends a cancel row and a new fact
  *   row, and asks `onOutcomeChange` to do the same for the calls already stored.
+ * - A call may come whose row is already stored, counted in no stored action (an earlier process
+ *   died between a flush's two inserts, and the spool replays it): it counts in its action like any
+ *   call — in the new action row, or in a delta row when the action is closed — but its own row is
+ *   never written again.
+ * - Actions the store held at start (`markStored`) are never written again as new facts: their calls
+ *   that come now are written with a delta to the stored row (`onStoredDelta`), a re-delivered
+ *   action span is dropped, and the action span of one stored from its calls alone corrects it, as
+ *   for a released action.
  *
  * @module
  */
@@ -59,6 +67,7 @@ export function createAssembler(options: AssemblerOptions): Assembler {
   const maxBytes = options.maxHeldBytes ?? 256 * 1024 * 1024;
   const maxClosed = options.recentClosed ?? 20_000;
   const maxReleased = options.recentReleased ?? 200_000;
+  const maxStored = options.recentStored ?? 200_000;
   const chainKeys = options.surfaceAttributes ?? DEFAULT_SURFACE_ATTRIBUTES;
   const now = options.now ?? Date.now;
   const waiting = new Map<string, Waiting>();
@@ -72,6 +81,11 @@ export function createAssembler(options: AssemblerOptions): Assembler {
   const pendingOutcomes = new Map<string, LateOutcome>();
   /** Ids of actions written from their calls alone (kept longer than `closed`: ids only). */
   const released = new Map<string, true>();
+  /** Ids of actions the store held at start (`markStored`) → whether known by their calls alone. */
+  const stored = new Map<string, boolean>();
+  /** Call rows the store already holds (see `addCall`), until they are left out of a write. */
+  const storedRows = new WeakSet<LlmCallRow>();
+  let storedRowsHeld = 0;
   let waitingCalls = 0;
   let heldBytes = 0;
   const counters = { expiredActions: 0, evictedActions: 0, lateCalls: 0, lateOutcomes: 0, orphanCalls: 0 };
@@ -88,6 +102,18 @@ export function createAssembler(options: AssemblerOptions): Assembler {
   const remember = (row: ActionRow): void => {
     bounded(closed, row.action_id, row, maxClosed, CLOSED_BYTES);
     bounded(closedTraces, row.trace_id, row.action_id, maxClosed);
+  };
+
+  /** Hands rows to the writer, leaving out call rows the store already holds. */
+  const write = (calls: LlmCallRow[], actions: ActionRow[]): void => {
+    if (storedRowsHeld > 0)
+      calls = calls.filter((c) => {
+        if (!storedRows.has(c)) return true;
+        storedRows.delete(c);
+        storedRowsHeld--;
+        return false;
+      });
+    if (calls.length > 0 || actions.length > 0) options.emit(calls, actions);
   };
 
   const drop = (key: string, w: Waiting): void => {
@@ -115,7 +141,7 @@ export function createAssembler(options: AssemblerOptions): Assembler {
     remember(row);
     if (facts.outcome === ACTION_OUTCOME.unknown && source.spanId === '')
       bounded(released, row.action_id, true, maxReleased, RELEASED_BYTES);
-    options.emit(calls, [row]);
+    write(calls, [row]);
     return row;
   };
 
@@ -139,14 +165,43 @@ export function createAssembler(options: AssemblerOptions): Assembler {
       rows.splice(0, 1, cancelRow(action, ACTION_ADDITIVE), factRow(next, {}));
     }
     remember({ ...next, sign: 1 });
-    options.emit(calls, rows);
+    write(calls, rows);
+  };
+
+  /**
+   * Calls of an action written and forgotten here, or stored before this process started: the
+   * calls are written, and their totals added to the stored action row.
+   */
+  const toStored = (
+    actionId: string,
+    calls: LlmCallRow[],
+    onStoredDelta: NonNullable<AssemblerOptions['onStoredDelta']>,
+    surface = '',
+  ): void => {
+    if (calls.length === 0) return;
+    counters.lateCalls += calls.length;
+    const delta = emptySummary();
+    for (const c of calls) {
+      c.action_id ||= actionId;
+      c.surface ||= surface || 'unattributed';
+      addToSummary(delta, c);
+    }
+    write(calls, []);
+    onStoredDelta(actionId, delta);
+  };
+
+  /** Writes `calls` under a new action — unless the store held that action at start: then it adds to it. */
+  const settle = (source: ActionSource, facts: ActionFacts, calls: LlmCallRow[]): void => {
+    if (options.onStoredDelta && stored.has(facts.actionId))
+      toStored(facts.actionId, calls, options.onStoredDelta, facts.surface);
+    else close(source, facts, calls);
   };
 
   /** The action row changes (late action span, late outcome): cancel it and append the new fact. */
   const replace = (old: ActionRow, next: ActionRow): void => {
     const fact = factRow(next, {});
     remember(fact);
-    options.emit([], [cancelRow(old, ACTION_ADDITIVE), fact]);
+    write([], [cancelRow(old, ACTION_ADDITIVE), fact]);
     const surface = old.surface === 'unattributed' && next.surface !== old.surface ? next.surface : undefined;
     if (old.outcome !== next.outcome || surface)
       options.onOutcomeChange?.({
@@ -163,7 +218,7 @@ export function createAssembler(options: AssemblerOptions): Assembler {
     drop(key, w);
     if (!w.nodes) {
       const first = w.calls[0];
-      close(callsSource(w.calls), unknownFacts(key, first?.surface, first?.customer), w.calls);
+      settle(callsSource(w.calls), unknownFacts(key, first?.surface, first?.customer), w.calls);
       return;
     }
     // Other producers' trace without its root: group the calls by the topmost span that came.
@@ -178,12 +233,12 @@ export function createAssembler(options: AssemblerOptions): Assembler {
     for (const [id, g] of groups) {
       if (g.root.call) {
         counters.orphanCalls += g.calls.length;
-        close(
+        settle(
           callsSource(g.calls),
           unknownFacts(id, chainSurface(g.root, w.nodes.values(), 'unattributed'), ''),
           g.calls,
         );
-      } else close(nodeSource(w.traceId, g.root), rootFacts(g.root, w.nodes.values()), g.calls);
+      } else settle(nodeSource(w.traceId, g.root), rootFacts(g.root, w.nodes.values()), g.calls);
     }
   };
 
@@ -211,24 +266,23 @@ export function createAssembler(options: AssemblerOptions): Assembler {
   };
 
   return {
-    addCall(row, span) {
+    addCall(row, span, rowStored = false) {
+      if (rowStored) {
+        storedRows.add(row);
+        storedRowsHeld++;
+      }
       if (row.action_id) {
         const done = closed.get(row.action_id);
         if (done) late(done, [row]);
-        else if (released.has(row.action_id) && options.onStoredDelta) {
-          counters.lateCalls++;
-          row.surface ||= 'unattributed';
-          const delta = emptySummary();
-          addToSummary(delta, row);
-          options.emit([row], []);
-          options.onStoredDelta(row.action_id, delta);
-        } else hold(row.action_id, row.trace_id, row, undefined);
+        else if (options.onStoredDelta && (released.has(row.action_id) || stored.has(row.action_id)))
+          toStored(row.action_id, [row], options.onStoredDelta);
+        else hold(row.action_id, row.trace_id, row, undefined);
         return;
       }
       // Costline's own calls without an action id ran outside any action: they stand alone.
       if (!span || span.scopeName === COSTLINE_INSTRUMENTATION_SCOPE) {
         row.surface ||= 'unattributed';
-        options.emit([row], []);
+        write([row], []);
         return;
       }
       const node = traceNode(span, chainKeys, true);
@@ -241,7 +295,7 @@ export function createAssembler(options: AssemblerOptions): Assembler {
       const root = row.parent_span_id === '' ? { ...node, call: false } : roots.get(row.trace_id);
       if (root) {
         roots.delete(row.trace_id);
-        close(nodeSource(row.trace_id, root), rootFacts(root, [node]), [row]);
+        settle(nodeSource(row.trace_id, root), rootFacts(root, [node]), [row]);
         return;
       }
       hold(FOREIGN + row.trace_id, row.trace_id, row, node);
@@ -253,8 +307,17 @@ export function createAssembler(options: AssemblerOptions): Assembler {
       if (w) drop(facts.actionId, w);
       const prior = closed.get(facts.actionId);
       if (!prior) {
+        const callsOnly = options.onStoredDelta ? stored.get(facts.actionId) : undefined;
+        if (callsOnly === false && options.onStoredDelta) {
+          // Stored with this very span before this process started (a re-delivery the store's key
+          // window missed): only calls that waited here for it are new.
+          toStored(facts.actionId, w?.calls ?? [], options.onStoredDelta, facts.surface);
+          return;
+        }
         const row = close(spanSource(span), facts, w?.calls ?? []);
-        if (released.has(facts.actionId))
+        // Stored from its calls alone, before this process started: this row takes their totals.
+        if (callsOnly) bounded(stored, facts.actionId, false, maxStored, RELEASED_BYTES);
+        if (released.has(facts.actionId) || callsOnly)
           options.onOutcomeChange?.({
             actionId: facts.actionId,
             outcome: row.outcome,
@@ -297,7 +360,7 @@ export function createAssembler(options: AssemblerOptions): Assembler {
         const root = traceNode(span, chainKeys, false);
         if (w) {
           drop(key, w);
-          close(nodeSource(span.traceId, root), rootFacts(root, w.nodes?.values() ?? []), w.calls);
+          settle(nodeSource(span.traceId, root), rootFacts(root, w.nodes?.values() ?? []), w.calls);
           return;
         }
         const id = closedTraces.get(span.traceId);
@@ -341,6 +404,10 @@ export function createAssembler(options: AssemblerOptions): Assembler {
 
     drain() {
       for (const [key, w] of [...waiting]) release(key, w);
+    },
+
+    markStored(actions) {
+      for (const a of actions) bounded(stored, a.actionId, a.callsOnly, maxStored, RELEASED_BYTES);
     },
 
     stats() {
