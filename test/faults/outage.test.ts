@@ -129,8 +129,8 @@ describe('ClickHouse outage under steady load', () => {
     const db = `outage_full_${Date.now()}`;
     const load = makeOtlpLoad(40 * 25, 100);
     const one = load.batches[0]?.length ?? 0;
-    // Room for a few requests' bodies (decompressed, as spooled).
-    const { c, url } = await start(db, one * 40);
+    // Room for a few requests' bodies (spooled as received: compressed).
+    const { c, url } = await start(db, one * 5);
     faulty.set({ kind: 'down' });
     const acked: Buffer[] = [];
     let refused: Response | undefined;

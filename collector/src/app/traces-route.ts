@@ -113,7 +113,7 @@ export function tracesRoute(options: TracesRouteOptions) {
     }
     let seq: number | undefined;
     if (options.durable) {
-      const appended = await options.durable.accept(kind, body);
+      const appended = await options.durable.accept(kind, encoding, req.body);
       if (typeof appended !== 'number') {
         // Not acknowledged, so not lost: the exporter retries after Retry-After.
         metrics.inc('costline_requests_refused_total', 1, { status: String(appended.status) });

@@ -14,11 +14,14 @@
  * @module
  */
 
+import { gunzipSync, inflateSync } from 'node:zlib';
 import type { Refusal } from '../app/traces-route.ts';
 import { SpoolFullError } from './spool.ts';
 import type { Spool, SpoolStats } from './spool.ts';
 
 export type BodyKind = 'protobuf' | 'json';
+/** The request's `Content-Encoding`, as the traces route accepts them. */
+export type BodyEncoding = 'identity' | 'gzip' | 'deflate';
 
 export interface DurableIngestOptions {
   spool: Spool;
@@ -26,16 +29,22 @@ export interface DurableIngestOptions {
   flush: () => Promise<void>;
   /** Longer than any row can be held before it reaches the writer. */
   holdHorizonMs: number;
+  /** Largest body a record may decompress to on replay (the traces route's bound). @default 32 MiB */
+  maxBodyBytes?: number;
   log?: (msg: string) => void;
   now?: () => number;
 }
 
 export interface DurableIngest {
-  /** Appends the decoded-valid body; resolves with its sequence number, or a refusal. */
-  accept(kind: BodyKind, body: Buffer): Promise<number | Refusal>;
+  /**
+   * Appends a request whose body decoded, as it was received (still compressed: a quarter of the
+   * bytes to copy, checksum, write and fsync, and four times the outage the spool's bound covers);
+   * resolves with its sequence number, or a refusal.
+   */
+  accept(kind: BodyKind, encoding: BodyEncoding, received: Buffer): Promise<number | Refusal>;
   /** The spans of record `seq` were ingested (handed to the pipeline). */
   ingested(seq: number): void;
-  /** Feeds every record left by an earlier run to `ingest`, in order. */
+  /** Feeds every record left by an earlier run to `ingest`, in order, decompressed. */
   replay(ingest: (kind: BodyKind, body: Buffer) => void): Promise<number>;
   /** Releases the records that are safe to release now (call it periodically). */
   tick(): void;
@@ -45,19 +54,49 @@ export interface DurableIngest {
   close(): Promise<void>;
 }
 
-const KIND_BYTE = { protobuf: 0x50, json: 0x4a } as const; // 'P', 'J'
+/**
+ * A record's payload: `p` or `j` (protobuf, JSON), the encoding's byte, then the body as received.
+ * Records of earlier versions hold `P` or `J` and the decompressed body: they replay as identity.
+ */
+const KIND_BYTE = { protobuf: 0x70, json: 0x6a } as const; // 'p', 'j'
+const LEGACY_KIND_BYTE = { protobuf: 0x50, json: 0x4a } as const; // 'P', 'J'
+const ENCODING_BYTE = { identity: 0, gzip: 1, deflate: 2 } as const;
+
+function decodePayload(payload: Buffer, maxBodyBytes: number): { kind: BodyKind; body: Buffer } {
+  const tag = payload[0];
+  if (tag === LEGACY_KIND_BYTE.json || tag === LEGACY_KIND_BYTE.protobuf) {
+    return { kind: tag === LEGACY_KIND_BYTE.json ? 'json' : 'protobuf', body: payload.subarray(1) };
+  }
+  if (tag !== KIND_BYTE.json && tag !== KIND_BYTE.protobuf) throw new Error(`unknown record kind ${tag}`);
+  const kind = tag === KIND_BYTE.json ? 'json' : 'protobuf';
+  const received = payload.subarray(2);
+  const limit = { maxOutputLength: maxBodyBytes };
+  switch (payload[1]) {
+    case ENCODING_BYTE.identity:
+      return { kind, body: received };
+    case ENCODING_BYTE.gzip:
+      return { kind, body: gunzipSync(received, limit) };
+    case ENCODING_BYTE.deflate:
+      return { kind, body: inflateSync(received, limit) };
+    default:
+      throw new Error(`unknown record encoding ${payload[1]}`);
+  }
+}
 
 export function createDurableIngest(options: DurableIngestOptions): DurableIngest {
   const { spool } = options;
+  const maxBodyBytes = options.maxBodyBytes ?? 32 * 1024 * 1024;
   const now = options.now ?? Date.now;
   /** Ingested records not yet released, oldest first. */
   const queue: { seq: number; at: number }[] = [];
   let releasing = false;
 
   return {
-    async accept(kind, body) {
+    async accept(kind, encoding, received) {
       try {
-        return await spool.append(Buffer.concat([Buffer.of(KIND_BYTE[kind]), body]));
+        return await spool.append(
+          Buffer.concat([Buffer.of(KIND_BYTE[kind], ENCODING_BYTE[encoding]), received]),
+        );
       } catch (e) {
         if (e instanceof SpoolFullError) {
           return { status: 503, retryAfterSeconds: 10, reason: `outage spool full: ${e.message}` };
@@ -71,9 +110,9 @@ export function createDurableIngest(options: DurableIngestOptions): DurableInges
     },
     async replay(ingest) {
       return spool.replay((record) => {
-        const kind = record.payload[0] === KIND_BYTE.json ? 'json' : 'protobuf';
         try {
-          ingest(kind, record.payload.subarray(1));
+          const { kind, body } = decodePayload(record.payload, maxBodyBytes);
+          ingest(kind, body);
         } catch (e) {
           options.log?.(`spool: record ${record.seq} could not be replayed: ${(e as Error).message}`);
         }
