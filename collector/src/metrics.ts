@@ -7,7 +7,7 @@
 export interface Metrics {
   inc(name: string, by?: number, labels?: Record<string, string>): void;
   /** A value read at render time; `counter` for monotonic counts kept elsewhere. */
-  gauge(name: string, read: () => number, type?: 'gauge' | 'counter'): void;
+  gauge(name: string, read: () => number, type?: 'gauge' | 'counter', labels?: Record<string, string>): void;
   observe(name: string, value: number): void;
   render(): string;
   get(name: string, labels?: Record<string, string>): number;
@@ -58,7 +58,7 @@ function key(name: string, labels?: Record<string, string>): string {
 
 export function createMetrics(): Metrics {
   const counters = new Map<string, { name: string; value: number }>();
-  const gauges = new Map<string, { read: () => number; type: string }>();
+  const gauges = new Map<string, { name: string; read: () => number; type: string }>();
   const summaries = new Map<string, { count: number; sum: number; max: number }>();
   return {
     inc(name, by = 1, labels) {
@@ -67,8 +67,8 @@ export function createMetrics(): Metrics {
       c.value += by;
       counters.set(k, c);
     },
-    gauge(name, read, type = 'gauge') {
-      gauges.set(name, { read, type });
+    gauge(name, read, type = 'gauge', labels) {
+      gauges.set(key(name, labels), { name, read, type });
     },
     observe(name, value) {
       const s = summaries.get(name) ?? { count: 0, sum: 0, max: 0 };
@@ -91,9 +91,13 @@ export function createMetrics(): Metrics {
         }
         lines.push(`${k} ${c.value}`);
       }
-      for (const [name, g] of gauges) {
-        if (HELP[name]) lines.push(`# HELP ${name} ${HELP[name]}`);
-        lines.push(`# TYPE ${name} ${g.type}`, `${name} ${g.read()}`);
+      for (const [k, g] of gauges) {
+        if (!typed.has(g.name)) {
+          typed.add(g.name);
+          if (HELP[g.name]) lines.push(`# HELP ${g.name} ${HELP[g.name]}`);
+          lines.push(`# TYPE ${g.name} ${g.type}`);
+        }
+        lines.push(`${k} ${g.read()}`);
       }
       for (const [name, s] of summaries) {
         lines.push(

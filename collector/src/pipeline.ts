@@ -14,7 +14,6 @@
 
 import type { Pricer } from '@costline/pricing';
 import type { Assembler } from './assemble/assembler.ts';
-import { INGEST_SECONDS } from './metrics.ts';
 import type { Metrics } from './metrics.ts';
 import type { DecodedSpan } from './otlp/span.ts';
 import { appCacheRow } from './price/app-cache-row.ts';
@@ -26,6 +25,8 @@ import { createLeafResolver } from './recognise/leaf-resolver.ts';
 import type { LeafResolverStats } from './recognise/leaf-resolver.ts';
 import { readModelCall } from './recognise/model-call.ts';
 import { createSeenSet } from './seen-set.ts';
+import { createStageClock } from './stage-clock.ts';
+import type { StageClock } from './stage-clock.ts';
 import type { LlmCallRow } from './store/rows.ts';
 import type { StoredCallTotals, UncountedCall } from './store/uncounted-calls.ts';
 
@@ -41,6 +42,8 @@ export interface PipelineOptions {
   dedupeWindow?: number;
   /** How long a wrapper's model-call span waits for the SDK's own span under it. @default 2000 */
   leafWaitMs?: number;
+  /** Charged with the normalise, price and assemble stages. */
+  clock?: StageClock;
   log?: (msg: string) => void;
 }
 
@@ -76,12 +79,9 @@ export interface IngestSummary {
   calls: LlmCallRow[];
 }
 
-/** The stages of the ingest thread's time measured here (see INGEST_SECONDS). */
-const PIPELINE_STAGES = ['normalise', 'price', 'assemble'] as const;
-
 export function createPipeline(options: PipelineOptions): Pipeline {
   const { pricer, assembler, estimator, metrics } = options;
-  const stageMs = { normalise: 0, price: 0, assemble: 0 };
+  const clock = options.clock ?? createStageClock();
   const seen = createSeenSet(options.dedupeWindow ?? 1_000_000);
   /** Stored calls no stored action counts, by key; each is taken (deleted) on its first re-delivery. */
   const uncounted = new Map<string, StoredCallTotals>();
@@ -139,25 +139,20 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         calls: [],
       };
       current = summary;
-      const t0 = performance.now();
+      const outer = clock.enter('assemble');
       try {
         leaves.sweep();
-        stageMs.assemble += performance.now() - t0;
         for (const span of spans) ingestSpan(span, summary);
       } finally {
         current = undefined;
-        // Where the ingest thread's time went (the benchmark's CPU split reads these).
-        for (const stage of PIPELINE_STAGES) {
-          if (stageMs[stage] > 0) metrics.inc(INGEST_SECONDS, stageMs[stage] / 1000, { stage });
-          stageMs[stage] = 0;
-        }
+        clock.enter(outer);
       }
       return summary;
     },
   };
 
   function ingestSpan(span: DecodedSpan, summary: IngestSummary): void {
-    const t0 = performance.now();
+    clock.enter('normalise');
     const role = classifySpan(span);
     // trace id + span id: the key of both the seen-set and the leaf resolver (hashed once).
     const key = span.traceId + span.spanId;
@@ -174,34 +169,24 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         // are); to the assembler they are, like any other span, part of their trace (an
         // `invoke_agent` may be its root), or a late outcome.
         if (role === 'aggregate') metrics.inc('costline_spans_aggregate_total');
-        const t1 = performance.now();
+        clock.enter('assemble');
         assembler.addSpan(span);
-        stageMs.normalise += t1 - t0;
-        stageMs.assemble += performance.now() - t1;
       } else if (role === 'action') {
         metrics.inc('costline_actions_total');
-        const t1 = performance.now();
+        clock.enter('assemble');
         assembler.addAction(span);
-        stageMs.normalise += t1 - t0;
-        stageMs.assemble += performance.now() - t1;
       } else if (role === 'app_cache') {
-        const t1 = performance.now();
+        clock.enter('price');
         const row = appCacheRow(span, estimator, pricer);
-        const t2 = performance.now();
+        clock.enter('assemble');
         assembler.addCall(stored ? Object.assign(row, stored) : row, undefined, stored !== undefined);
-        stageMs.normalise += t1 - t0;
-        stageMs.price += t2 - t1;
-        stageMs.assemble += performance.now() - t2;
       } else {
         const facts = readModelCall(span);
-        const t1 = performance.now();
+        clock.enter('price');
         const row = priceCall(facts, pricer);
-        const t2 = performance.now();
+        clock.enter('assemble');
         if (stored) recounted.add(Object.assign(row, stored));
         leaves.offer(row, span, facts.mayWrapSdkSpan, key);
-        stageMs.normalise += t1 - t0;
-        stageMs.price += t2 - t1;
-        stageMs.assemble += performance.now() - t2;
       }
     } catch (e) {
       // One span that breaks a rule must not lose the rest of the request.

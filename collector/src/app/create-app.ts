@@ -13,6 +13,7 @@ import type { Pipeline } from '../pipeline.ts';
 import { repriceRoute } from '../price/reprice-route.ts';
 import { queryRoute } from './query-route.ts';
 import { readRawBody } from './raw-body.ts';
+import type { StageClock } from '../stage-clock.ts';
 import type { DurableIngest } from '../spool/durable-ingest.ts';
 import { tracesRoute } from './traces-route.ts';
 import type { Refusal } from './traces-route.ts';
@@ -34,6 +35,8 @@ export interface AppDeps {
   forwarder?: Forwarder | undefined;
   /** The outage spool, when on: requests are acknowledged once durable in it. */
   durable?: DurableIngest | undefined;
+  /** Charged with the decode stage. */
+  clock?: StageClock | undefined;
   /** The store is a ClickHouse server (per-query settings are per query), not chDB. @default false */
   server?: boolean;
   /** Sent as `x-costline-store` on /healthz, so the CLI knows which store this collector holds. */
@@ -60,6 +63,7 @@ export function createApp(deps: AppDeps): express.Express {
       accepting: deps.accepting,
       forwarder: deps.forwarder,
       durable: deps.durable,
+      clock: deps.clock,
     }),
   );
   app.post('/api/query', auth, express.json({ limit: '1mb' }), queryRoute(deps.client, deps.server ?? false));

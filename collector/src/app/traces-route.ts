@@ -9,7 +9,6 @@
 import { gunzip, inflate } from 'node:zlib';
 import { promisify } from 'node:util';
 import type { Request, Response } from 'express';
-import { INGEST_SECONDS } from '../metrics.ts';
 import type { Metrics } from '../metrics.ts';
 import { decodeJsonTraces } from '../otlp/decode-json.ts';
 import { decodeProtobufTraces } from '../otlp/decode-protobuf.ts';
@@ -17,6 +16,7 @@ import { encodeResponse } from '../otlp/encode-response.ts';
 import type { DecodedBatch } from '../otlp/span.ts';
 import type { Forwarder } from '../otlp/forwarder.ts';
 import type { Pipeline } from '../pipeline.ts';
+import type { StageClock } from '../stage-clock.ts';
 import type { DurableIngest } from '../spool/durable-ingest.ts';
 
 const gunzipAsync = promisify(gunzip);
@@ -31,6 +31,8 @@ export interface TracesRouteOptions {
   forwarder?: Forwarder | undefined;
   /** The outage spool: a request is acknowledged only once its body is appended and fsynced. */
   durable?: DurableIngest | undefined;
+  /** Charged with the decode stage. */
+  clock?: StageClock | undefined;
 }
 
 /** Why ingest cannot accept now: 429 (queue full) or 503 (store down), retried by exporters. */
@@ -103,13 +105,14 @@ export function tracesRoute(options: TracesRouteOptions) {
       return;
     }
     let batch: DecodedBatch;
-    const decodeStarted = performance.now();
+    const outer = options.clock?.enter('decode');
     try {
       batch = kind === 'json' ? decodeJsonTraces(body.toString('utf8')) : decodeProtobufTraces(body);
-      metrics.inc(INGEST_SECONDS, (performance.now() - decodeStarted) / 1000, { stage: 'decode' });
     } catch (e) {
       reply(res, 400, kind, `malformed OTLP ${kind} body: ${(e as Error).message}`);
       return;
+    } finally {
+      options.clock?.enter(outer);
     }
     let seq: number | undefined;
     if (options.durable) {

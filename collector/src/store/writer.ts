@@ -18,6 +18,7 @@ import { Readable } from 'node:stream';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { ACTION_COLUMNS, LLM_CALL_COLUMNS } from './rows.ts';
 import type { ActionRow, LlmCallRow } from './rows.ts';
+import type { StageClock } from '../stage-clock.ts';
 import { tsvEncoder } from './tab-separated.ts';
 
 const ENCODERS = {
@@ -34,8 +35,8 @@ export interface WriterOptions {
   maxBatchRows?: number;
   onError?: (err: Error) => void;
   onInserted?: (table: string, rows: number, ms: number) => void;
-  /** Time spent writing rows as insert text, on the calling thread. */
-  onEncoded?: (rows: number, ms: number) => void;
+  /** Charged with the time spent writing rows as insert text (the encode stage). */
+  clock?: StageClock;
   /** Settings added to every insert (see clusterInsertSettings). */
   extraSettings?: Record<string, string | number>;
 }
@@ -109,10 +110,10 @@ export function createWriter(options: WriterOptions): Writer {
     rows: Parameters<(typeof ENCODERS)[T]['encode']>[0],
   ): void => {
     if (rows.length === 0) return;
-    const started = performance.now();
+    const outer = options.clock?.enter('encode');
     into.chunks.push((ENCODERS[table].encode as (r: typeof rows) => string)(rows));
     into.rows += rows.length;
-    options.onEncoded?.(rows.length, performance.now() - started);
+    options.clock?.enter(outer);
   };
 
   const insert = async (table: keyof typeof ENCODERS, batch: Pending): Promise<void> => {
