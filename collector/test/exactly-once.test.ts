@@ -1,5 +1,6 @@
 import { SpanKind } from '@opentelemetry/api';
 import { afterAll, describe, expect, it } from 'vitest';
+import { interceptInserts } from './support/intercept-inserts.ts';
 import { rows } from './support/chdb.ts';
 import { startTestCollector } from './support/collector.ts';
 import type { TestCollector } from './support/collector.ts';
@@ -106,22 +107,20 @@ describe('exactly once', () => {
     const tc = await startTestCollector();
     open.push(tc);
     // The insert reaches the store, then the answer is lost (a timeout): the writer retries.
-    const client = tc.collector.client;
-    const realInsert = client.insert.bind(client);
     let failures = 0;
-    client.insert = async (params: Parameters<typeof realInsert>[0]) => {
-      const result = await realInsert(params);
+    const restore = interceptInserts(tc.collector.client, async (insert) => {
+      const result = await insert();
       if (failures < 2) {
         failures++;
         throw new Error('socket timeout after the server stored the rows');
       }
       return result;
-    };
+    });
     try {
       for (const r of requests) await post(tc, r.body);
       await tc.collector.flush();
     } finally {
-      client.insert = realInsert;
+      restore();
     }
     expect(failures).toBe(2);
     expect(tc.collector.metrics.get('costline_insert_errors_total')).toBe(2);

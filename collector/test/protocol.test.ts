@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { SpanKind } from '@opentelemetry/api';
 import { afterAll, describe, expect, it } from 'vitest';
+import { interceptInserts } from './support/intercept-inserts.ts';
 import { decodeJsonTraces } from '../src/otlp/decode-json.ts';
 import { rows } from './support/chdb.ts';
 import { startTestCollector } from './support/collector.ts';
@@ -84,14 +85,12 @@ describe('OTLP/HTTP protocol', () => {
   it('answers 429 with Retry-After while the insert queue is full, and accepts again once it drains', async () => {
     const tc = await startTestCollector({ maxQueueRows: 1 });
     open.push(tc);
-    const client = tc.collector.client;
-    const realInsert = client.insert.bind(client);
     let release: () => void = () => undefined;
     const gate = new Promise<void>((r) => (release = r));
-    client.insert = async (params: Parameters<typeof realInsert>[0]) => {
+    const restore = interceptInserts(tc.collector.client, async (insert) => {
       await gate;
-      return realInsert(params);
-    };
+      return insert();
+    });
     const { requests } = await captureOtlp([call], { encoding: 'protobuf' });
     const post = () =>
       fetch(`${tc.url}/v1/traces`, {
@@ -105,7 +104,7 @@ describe('OTLP/HTTP protocol', () => {
     expect(refused.headers.get('retry-after')).toBe('5');
     release();
     await tc.collector.flush();
-    client.insert = realInsert;
+    restore();
     expect((await post()).status).toBe(200); // the retry: a duplicate now, dropped
     await tc.collector.flush();
     expect(await rows(`SELECT sum(sign) AS n FROM ${tc.database}.llm_calls`)).toEqual([{ n: 1 }]);

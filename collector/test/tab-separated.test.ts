@@ -206,3 +206,29 @@ describe('DateTime64 text', () => {
     expect(nanosToDateTime64(1_763_900_010_001_999_999n)).toBe('2025-11-23 12:13:30.001');
   });
 });
+
+describe('the embedded engine’s own insert', () => {
+  it('keeps a batch retried with its token once, and a different batch that is equal twice', async () => {
+    const { nativeInsert } = await import('../src/store/client.ts');
+    const client = testClient();
+    const native = nativeInsert(client);
+    expect(native).toBeDefined();
+    const db = newDatabase('native');
+    await migrate(client, db);
+    const encoder = tsvEncoder<ActionRow>(ACTION_COLUMNS);
+    const { columns } = encoder;
+    const text = encoder.encode([actionRow()]);
+    const put = (token: string): Promise<unknown> =>
+      (native as NonNullable<typeof native>)({
+        table: `${db}.actions`,
+        columns,
+        values: text,
+        format: 'TabSeparated',
+        settings: insertSettings(token),
+      });
+    await put('batch-1');
+    await put('batch-1'); // a retry: the answer was lost
+    await put('batch-2'); // an equal batch of its own
+    expect(await rows(`SELECT sum(sign) AS n FROM ${db}.actions`)).toEqual([{ n: 2 }]);
+  });
+});

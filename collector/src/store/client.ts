@@ -44,8 +44,40 @@ export function createStoreClient(config: StoreConfig): ClickHouseClient {
   mkdirSync(path, { recursive: true });
   // chdb types its Connection against @clickhouse/client-common 1.23.0, the client bundles its own
   // copy of the same interface: structurally equal at run time, nominally distinct for tsc.
-  const connection = createChdbConnection({ path }) as unknown as ChdbClientConnection;
-  return createClient({ connection, clickhouse_settings: settings });
+  const chdb = createChdbConnection({ path });
+  const connection = chdb as unknown as ChdbClientConnection;
+  const client = createClient({ connection, clickhouse_settings: settings });
+  setNativeInsert(client, (params) => chdb.chdb.rawInsert(params));
+  return client;
+}
+
+/**
+ * An insert of text already in its format, handed to the engine as it is. `settings` are the
+ * insert's own (a `SETTINGS` clause), not the session's.
+ */
+export type NativeInsert = (params: {
+  table: string;
+  columns: string[];
+  values: string;
+  format: 'TabSeparated';
+  settings: Record<string, string | number>;
+}) => Promise<unknown>;
+
+const NATIVE_INSERTS = new WeakMap<ClickHouseClient, NativeInsert>();
+
+/**
+ * The embedded engine's own insert for a client made by {@link createStoreClient} over chDB: the
+ * text goes to the engine in one piece, where the client's insert reads it back from a stream and
+ * splices it into the statement's text first (copies of every batch on the ingest thread). None
+ * for a server, or a client made elsewhere (the tests' fault-injecting connection).
+ */
+export function nativeInsert(client: ClickHouseClient): NativeInsert | undefined {
+  return NATIVE_INSERTS.get(client);
+}
+
+/** Gives `client` its native insert (tests wrap the real one to inject faults). */
+export function setNativeInsert(client: ClickHouseClient, insert: NativeInsert): void {
+  NATIVE_INSERTS.set(client, insert);
 }
 
 /**

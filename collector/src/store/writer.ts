@@ -16,6 +16,7 @@
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { ClickHouseClient } from '@clickhouse/client';
+import { nativeInsert } from './client.ts';
 import { ACTION_COLUMNS, LLM_CALL_COLUMNS } from './rows.ts';
 import type { ActionRow, LlmCallRow } from './rows.ts';
 import type { StageClock } from '../stage-clock.ts';
@@ -120,16 +121,29 @@ export function createWriter(options: WriterOptions): Writer {
     if (batch.rows === 0) return;
     const token = batchToken(instance, seq++);
     const text = batch.chunks.join('');
+    const columns = ENCODERS[table].columns as [string, ...string[]];
+    const settings = insertSettings(token, options.extraSettings);
+    const native = nativeInsert(options.client);
     for (let attempt = 0; ; attempt++) {
       const started = performance.now();
       try {
-        await options.client.insert({
-          table: `${options.database}.${table}`,
-          columns: ENCODERS[table].columns as [string, ...string[]],
-          values: Readable.from([text], { objectMode: false }),
-          format: 'TabSeparated',
-          clickhouse_settings: insertSettings(token, options.extraSettings),
-        });
+        if (native) {
+          await native({
+            table: `${options.database}.${table}`,
+            columns,
+            values: text,
+            format: 'TabSeparated',
+            settings,
+          });
+        } else {
+          await options.client.insert({
+            table: `${options.database}.${table}`,
+            columns,
+            values: Readable.from([text], { objectMode: false }),
+            format: 'TabSeparated',
+            clickhouse_settings: settings,
+          });
+        }
         options.onInserted?.(table, batch.rows, performance.now() - started);
         return;
       } catch (e) {
