@@ -20,13 +20,15 @@ export interface AvoidedCostEstimator {
 
 /** `window` bounds how many recent calls each mean is over, so the estimate follows price changes. */
 export function createAvoidedCostEstimator(window = 500): AvoidedCostEstimator {
-  const means = new Map<string, Mean>();
+  /** surface → model → mean, and model → mean over every surface. */
+  const bySurface = new Map<string, Map<string, Mean>>();
+  const anySurface = new Map<string, Mean>();
   const full = BigInt(window);
-  const bump = (key: string, pico: bigint): void => {
-    let m = means.get(key);
+  const bump = (means: Map<string, Mean>, model: string, pico: bigint): void => {
+    let m = means.get(model);
     if (m === undefined) {
       m = { totalPico: 0n, count: 0n };
-      means.set(key, m);
+      means.set(model, m);
     }
     if (m.count >= full) {
       // Decay: keep the mean, halve the weight of the history.
@@ -40,16 +42,21 @@ export function createAvoidedCostEstimator(window = 500): AvoidedCostEstimator {
     observe(row) {
       if (!row.priced || row.app_cache_hit || row.status !== 'ok') return;
       const pico = usdToPico(row.cost_usd);
-      const bumpModel = (model: string): void => {
-        if (!model) return;
-        bump(`${row.surface}\u0000${model}`, pico);
-        bump(`\u0000${model}`, pico);
-      };
-      bumpModel(row.request_model);
-      if (row.response_model !== row.request_model) bumpModel(row.response_model);
+      let surface = bySurface.get(row.surface);
+      if (surface === undefined) {
+        surface = new Map();
+        bySurface.set(row.surface, surface);
+      }
+      for (const model of row.response_model === row.request_model
+        ? [row.request_model]
+        : [row.request_model, row.response_model]) {
+        if (!model) continue;
+        bump(surface, model, pico);
+        bump(anySurface, model, pico);
+      }
     },
     estimate(surface, model) {
-      const m = means.get(`${surface}\u0000${model}`) ?? means.get(`\u0000${model}`);
+      const m = bySurface.get(surface)?.get(model) ?? anySurface.get(model);
       return picoToUsd(m && m.count > 0n ? m.totalPico / m.count : 0n);
     },
   };

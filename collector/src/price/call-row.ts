@@ -32,7 +32,7 @@ export function toolCallsOf(
   const calls: Record<string, number> = { ...fromUsage };
   const searches = attrInt(attrs, ANTHROPIC_WEB_SEARCHES);
   if (searches !== undefined && searches > 0) calls['web_search'] = searches;
-  for (const key of Object.keys(attrs)) {
+  for (const key in attrs) {
     if (!key.startsWith(TOOL_CALLS_PREFIX)) continue;
     const n = attrInt(attrs, key);
     if (n !== undefined && n >= 0) calls[key.slice(TOOL_CALLS_PREFIX.length)] = n;
