@@ -28,6 +28,12 @@ import type { OtlpLoad } from '../support/otlp-batches.ts';
 
 /** The writer's default batch size. */
 const BATCH_ROWS = 5000;
+/**
+ * Each measure is the best of this many rounds, as the decode limit is: on a shared machine a
+ * round that another process slowed says nothing about the code, and the ratio of two measures
+ * taken in different moments moved by ±0.1 from run to run with one round each.
+ */
+const ROUNDS = 3;
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../../..');
 
@@ -35,20 +41,22 @@ const suite: Suite = {
   name: 'collector',
   async run({ full, log }) {
     const traces = full ? 50_000 : 20_000;
-    const load = makeOtlpLoad(traces);
+    // Each round sends traces of its own (a re-sent span would be dropped as a duplicate).
+    const loads = Array.from({ length: ROUNDS }, () => makeOtlpLoad(traces));
+    const load = loads[0] as OtlpLoad;
     log(
-      `${load.spans} spans in ${load.batches.length} gzip batches (${(load.rawBytes / 1e6).toFixed(1)} MB raw)`,
+      `${ROUNDS} rounds of ${load.spans} spans in ${load.batches.length} gzip batches (${(load.rawBytes / 1e6).toFixed(1)} MB raw)`,
     );
 
     const decode = decodeOnly(load);
     log(`decode only: ${decode.toFixed(0)} spans/s`);
 
     const dataDir = mkdtempSync(join(tmpdir(), 'costline-bench-collector-'));
-    const { spansPerS: e2e, split } = await endToEnd(load, makeOtlpLoad(2000), dataDir, log);
-    log(`end to end: ${e2e.toFixed(0)} spans/s`);
+    const { spansPerS: e2e, split } = await endToEnd(loads, makeOtlpLoad(2000), dataDir, log);
+    log(`end to end: ${e2e.toFixed(0)} spans/s (best round)`);
 
-    const insert = await insertOnly(dataDir, log);
-    log(`store insert only: ${insert.toFixed(0)} rows/s`);
+    const insert = await insertOnly(dataDir, load, log);
+    log(`store insert only: ${insert.toFixed(0)} rows/s (best round)`);
 
     const limit = Math.min(decode, insert);
     return [
@@ -137,7 +145,7 @@ function cpuSplit(before: Map<string, number>, after: Map<string, number>, spans
 }
 
 async function endToEnd(
-  load: OtlpLoad,
+  loads: OtlpLoad[],
   warm: OtlpLoad,
   dataDir: string,
   log: (l: string) => void,
@@ -191,51 +199,66 @@ async function endToEnd(
     await send(warm.batches);
     await waitFor(storedAtLeast(warm.spans), 300_000, () => stderr, 50);
 
-    const before = await scrape(url);
-    const started = performance.now();
-    await send(load.batches);
-    const sent = performance.now();
-    await waitFor(storedAtLeast(warm.spans + load.spans), 300_000, () => stderr, 50);
-    const s = (performance.now() - started) / 1000;
-    log(`sent in ${((sent - started) / 1000).toFixed(2)} s, stored in ${s.toFixed(2)} s`);
-    return { spansPerS: load.spans / s, split: cpuSplit(before, await scrape(url), load.spans) };
+    let stored = warm.spans;
+    let best: { spansPerS: number; split: Metric[] } | undefined;
+    for (const load of loads) {
+      const before = await scrape(url);
+      const started = performance.now();
+      await send(load.batches);
+      const sent = performance.now();
+      stored += load.spans;
+      await waitFor(storedAtLeast(stored), 300_000, () => stderr, 50);
+      const s = (performance.now() - started) / 1000;
+      log(`round: sent in ${((sent - started) / 1000).toFixed(2)} s, stored in ${s.toFixed(2)} s`);
+      const round = { spansPerS: load.spans / s, split: cpuSplit(before, await scrape(url), load.spans) };
+      if (!best || round.spansPerS > best.spansPerS) best = round;
+    }
+    return best as { spansPerS: number; split: Metric[] };
   } finally {
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));
   }
 }
 
-async function insertOnly(dataDir: string, log: (l: string) => void): Promise<number> {
+/** One round's worth of the rows the end-to-end run stored, inserted again by the writer alone. */
+async function insertOnly(dataDir: string, load: OtlpLoad, log: (l: string) => void): Promise<number> {
   const client = createStoreClient({ dataDir, database: 'costline' });
   try {
-    const read = async <T>(table: string): Promise<T[]> =>
-      (await client.query({ query: `SELECT * FROM costline.${table}`, format: 'JSONEachRow' })).json<T>();
-    const calls = await read<LlmCallRow>('llm_calls');
-    const actions = await read<ActionRow>('actions');
-    await migrate(client, 'bench_insert');
-    // The collector's own writer: its format, batch size and deduplication tokens.
-    const writer = createWriter({ client, database: 'bench_insert', flushIntervalMs: 60_000 });
-    const started = performance.now();
-    for (let i = 0; i < calls.length; i += BATCH_ROWS) {
-      writer.write(calls.slice(i, i + BATCH_ROWS), []);
-      await writer.flush();
+    const read = async <T>(table: string, n: number): Promise<T[]> =>
+      (
+        await client.query({ query: `SELECT * FROM costline.${table} LIMIT ${n}`, format: 'JSONEachRow' })
+      ).json<T>();
+    const calls = await read<LlmCallRow>('llm_calls', load.modelCalls);
+    const actions = await read<ActionRow>('actions', load.actions);
+    let best = 0;
+    for (let round = 0; round < ROUNDS; round++) {
+      const db = `bench_insert_${round}`;
+      await migrate(client, db);
+      // The collector's own writer: its format, batch size and deduplication tokens.
+      const writer = createWriter({ client, database: db, flushIntervalMs: 60_000 });
+      const started = performance.now();
+      for (let i = 0; i < calls.length; i += BATCH_ROWS) {
+        writer.write(calls.slice(i, i + BATCH_ROWS), []);
+        await writer.flush();
+      }
+      for (let i = 0; i < actions.length; i += BATCH_ROWS) {
+        writer.write([], actions.slice(i, i + BATCH_ROWS));
+        await writer.flush();
+      }
+      const s = (performance.now() - started) / 1000;
+      const [stored] = await (
+        await client.query({
+          query: `SELECT (SELECT count() FROM ${db}.llm_calls) + (SELECT count() FROM ${db}.actions) AS n`,
+          format: 'JSONEachRow',
+        })
+      ).json<{ n: string }>();
+      const n = calls.length + actions.length;
+      // A limit measured on rows that were dropped as duplicates would be no limit at all.
+      if (Number(stored?.n) !== n) throw new Error(`insert-only stored ${stored?.n} of ${n} rows`);
+      log(`round: ${n} rows re-inserted in ${s.toFixed(2)} s`);
+      best = Math.max(best, n / s);
     }
-    for (let i = 0; i < actions.length; i += BATCH_ROWS) {
-      writer.write([], actions.slice(i, i + BATCH_ROWS));
-      await writer.flush();
-    }
-    const s = (performance.now() - started) / 1000;
-    const [stored] = await (
-      await client.query({
-        query: `SELECT (SELECT count() FROM bench_insert.llm_calls) + (SELECT count() FROM bench_insert.actions) AS n`,
-        format: 'JSONEachRow',
-      })
-    ).json<{ n: string }>();
-    const n = calls.length + actions.length;
-    // A limit measured on rows that were dropped as duplicates would be no limit at all.
-    if (Number(stored?.n) !== n) throw new Error(`insert-only stored ${stored?.n} of ${n} rows`);
-    log(`${n} rows re-inserted in ${s.toFixed(2)} s`);
-    return n / s;
+    return best;
   } finally {
     await client.close();
   }
