@@ -33,6 +33,10 @@ const suite: Suite = {
         ...process.env,
         COSTLINE_DATA_DIR: dataDir,
         COSTLINE_PORT: String(port),
+        // Room for the 10,000 held open plus the calls of the second in flight: at the default
+        // bound of exactly 10,000 every second's newest calls would evict 500 of the oldest, and the
+        // run would measure evictions and late-outcome corrections instead of open actions held.
+        COSTLINE_MAX_OPEN_ACTIONS: String(OPEN_ACTIONS + 2 * RATE),
       },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
