@@ -22,6 +22,7 @@ import { picoToUsd, usdToPico } from '../store/money.ts';
 import { nanosToDateTime64 } from '../store/rows.ts';
 import type { LlmCallRow } from '../store/rows.ts';
 import type { AvoidedCostEstimator } from './avoided-cost.ts';
+import { costColumns } from './call-row.ts';
 
 const ZERO = '0.000000000000';
 
@@ -93,12 +94,8 @@ export function appCacheRow(span: DecodedSpan, estimator: AvoidedCostEstimator, 
     reasoning_tokens: 0,
     input_audio_tokens: 0,
     output_audio_tokens: 0,
-    cost_input_usd: ZERO,
-    cost_cache_read_usd: ZERO,
-    cost_cache_write_usd: ZERO,
-    cost_output_usd: ZERO,
-    cost_other_usd: ZERO,
-    cost_usd: ZERO,
+    // An answer from the app's own cache costs nothing.
+    ...costColumns(undefined),
     priced: true,
     price_source: '',
     price_version: '',
