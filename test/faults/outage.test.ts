@@ -94,36 +94,41 @@ async function storedOnce(
 }
 
 describe('ClickHouse outage under steady load', () => {
-  it(`stores every acknowledged span exactly once after a ${OUTAGE_MS / 1000} s outage`, async () => {
-    const db = `outage_${Date.now()}`;
-    const { c, url } = await start(db);
-    // 25 traces (an action and 3 calls each) per request.
-    const load = makeOtlpLoad(Math.max(60, Math.ceil(OUTAGE_MS / 50)) * 25, 100);
-    const acked: Buffer[] = [];
-    const statuses: number[] = [];
-    let i = 0;
-    const send = async (untilMs: number): Promise<void> => {
-      while (Date.now() < untilMs && i < load.batches.length) {
-        const body = load.batches[i++] as Buffer;
-        const res = await post(url, body);
-        statuses.push(res.status);
-        if (res.ok) acked.push(body);
-        await new Promise((r) => setTimeout(r, 40));
-      }
-    };
-    await send(Date.now() + 1000);
-    faulty.set({ kind: 'down' });
-    await send(Date.now() + OUTAGE_MS);
-    faulty.set({ kind: 'insert-lost-ack' });
-    await send(Date.now() + 500);
-    faulty.set({ kind: 'none' });
-    await send(Date.now() + 1000);
+  it(
+    `stores every acknowledged span exactly once after a ${OUTAGE_MS / 1000} s outage`,
+    async () => {
+      const db = `outage_${Date.now()}`;
+      const { c, url } = await start(db);
+      // 25 traces (an action and 3 calls each) per request.
+      const load = makeOtlpLoad(Math.max(60, Math.ceil(OUTAGE_MS / 50)) * 25, 100);
+      const acked: Buffer[] = [];
+      const statuses: number[] = [];
+      let i = 0;
+      const send = async (untilMs: number): Promise<void> => {
+        while (Date.now() < untilMs && i < load.batches.length) {
+          const body = load.batches[i++] as Buffer;
+          const res = await post(url, body);
+          statuses.push(res.status);
+          if (res.ok) acked.push(body);
+          await new Promise((r) => setTimeout(r, 40));
+        }
+      };
+      await send(Date.now() + 1000);
+      faulty.set({ kind: 'down' });
+      await send(Date.now() + OUTAGE_MS);
+      faulty.set({ kind: 'insert-lost-ack' });
+      await send(Date.now() + 500);
+      faulty.set({ kind: 'none' });
+      await send(Date.now() + 1000);
 
-    expect(faulty.failures()['insert'] ?? 0).toBeGreaterThan(0);
-    expect(statuses.filter((s) => s !== 200)).toEqual([]); // the spool absorbed the outage
-    await storedOnce(db, ackedSpans(acked), 60_000 + OUTAGE_MS);
-    await c.stop();
-  });
+      expect(faulty.failures()['insert'] ?? 0).toBeGreaterThan(0);
+      expect(statuses.filter((s) => s !== 200)).toEqual([]); // the spool absorbed the outage
+      await storedOnce(db, ackedSpans(acked), 60_000 + OUTAGE_MS);
+      await c.stop();
+      // The documented full-length run (COSTLINE_FAULT_OUTAGE_MS=60000) needs more than the default.
+    },
+    90_000 + 2 * OUTAGE_MS,
+  );
 
   it('answers 503 with Retry-After once the spool is full, and loses nothing it acknowledged', async () => {
     const db = `outage_full_${Date.now()}`;
