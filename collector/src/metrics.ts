@@ -13,11 +13,7 @@ export interface Metrics {
   get(name: string, labels?: Record<string, string>): number;
 }
 
-/**
- * Seconds the ingest thread spent, by stage: `decode` (OTLP bytes to spans), `normalise`
- * (recognising spans and reading their usage), `price`, `assemble` (leaf resolver and assembler),
- * `encode` (rows to insert text). Inserts run in the store (`costline_insert_latency_ms`).
- */
+/** Seconds the ingest thread spent, by stage (the stages: stage-clock.ts). */
 export const INGEST_SECONDS = 'costline_ingest_seconds_total';
 
 const HELP: Record<string, string> = {

@@ -160,7 +160,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     if (role !== 'other' && !seen.add(key)) {
       metrics.inc('costline_spans_duplicate_total');
       summary.duplicates++;
-      stored = uncounted.size > 0 ? takeUncounted(span, role) : undefined;
+      stored = uncounted.size > 0 ? takeUncounted(key, role) : undefined;
       if (!stored) return;
     }
     try {
@@ -198,9 +198,8 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     }
   }
 
-  function takeUncounted(span: DecodedSpan, role: SpanRole): StoredCallTotals | undefined {
+  function takeUncounted(key: string, role: SpanRole): StoredCallTotals | undefined {
     if (role !== 'model_call' && role !== 'app_cache') return undefined;
-    const key = `${span.traceId}${span.spanId}`;
     const totals = uncounted.get(key);
     uncounted.delete(key);
     return totals;

@@ -2,13 +2,15 @@
  * Batches rows and inserts them into ClickHouse: one insert per table per flush, every
  * `flushIntervalMs` or when `maxBatchRows` rows are waiting. Inserts run one after another, in
  * order, in TabSeparated (see tab-separated.ts: the fastest text format for ClickHouse to parse, and
- * cheaper than JSON to write). A failed insert is retried with the same `insert_deduplication_token`, so an insert that
- * reached the server but timed out on the way back is stored once (and its materialized views
- * aggregate it once). Corrections that read the store first run in the same order (`enqueue`).
+ * cheaper than JSON to write). A failed insert is retried with the same `insert_deduplication_token`,
+ * so an insert that reached the server but timed out on the way back is stored once (and its
+ * materialized views aggregate it once). Corrections that read the store first run in the same
+ * order (`enqueue`).
  *
- * On chDB per-query settings become session-wide `SET`s: a token stays in force for the next insert
- * of the process. So EVERY insert into these tables must pass its own token (`insertSettings`), or
- * it may be dropped as a duplicate of the previous one.
+ * On chDB per-query settings of the client become session-wide `SET`s: a token stays in force for
+ * the next insert of the process. So EVERY insert into these tables must pass its own token
+ * (`insertSettings`), or it may be dropped as a duplicate of the previous one. (The writer's own
+ * inserts on chDB go through its native insert, whose settings are the statement's own.)
  *
  * @module
  */
