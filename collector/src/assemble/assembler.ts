@@ -26,6 +26,7 @@
  */
 
 import { ACTION_OUTCOME, COSTLINE_INSTRUMENTATION_SCOPE } from '@costline/semconv';
+import { OrderedMap } from '../ordered-map.ts';
 import { cancelRow, factRow } from '../store/correction-rows.ts';
 import { ACTION_ADDITIVE } from '../store/rows.ts';
 import type { ActionRow, LlmCallRow } from '../store/rows.ts';
@@ -70,19 +71,19 @@ export function createAssembler(options: AssemblerOptions): Assembler {
   const maxStored = options.recentStored ?? 200_000;
   const chainKeys = options.surfaceAttributes ?? DEFAULT_SURFACE_ATTRIBUTES;
   const now = options.now ?? Date.now;
-  const waiting = new Map<string, Waiting>();
+  const waiting = new OrderedMap<string, Waiting>();
   /** Closed actions by action id: the row as it now stands in the store (fact + deltas). */
-  const closed = new Map<string, ActionRow>();
+  const closed = new OrderedMap<string, ActionRow>();
   /** Other producers' traces already turned into an action: trace id → action id. */
-  const closedTraces = new Map<string, string>();
+  const closedTraces = new OrderedMap<string, string>();
   /** Root spans of other producers that came before any call of their trace. */
-  const roots = new Map<string, TraceNode>();
+  const roots = new OrderedMap<string, TraceNode>();
   /** Outcomes that came while their action was still open. */
-  const pendingOutcomes = new Map<string, LateOutcome>();
+  const pendingOutcomes = new OrderedMap<string, LateOutcome>();
   /** Ids of actions written from their calls alone (kept longer than `closed`: ids only). */
-  const released = new Map<string, true>();
+  const released = new OrderedMap<string, true>();
   /** Ids of actions the store held at start (`markStored`) → whether known by their calls alone. */
-  const stored = new Map<string, boolean>();
+  const stored = new OrderedMap<string, boolean>();
   /** Call rows the store already holds (see `addCall`), until they are left out of a write. */
   const storedRows = new WeakSet<LlmCallRow>();
   let storedRowsHeld = 0;
@@ -90,12 +91,12 @@ export function createAssembler(options: AssemblerOptions): Assembler {
   let heldBytes = 0;
   const counters = { expiredActions: 0, evictedActions: 0, lateCalls: 0, lateOutcomes: 0, orphanCalls: 0 };
 
-  const bounded = <K, V>(map: Map<K, V>, key: K, value: V, max: number, bytes = 0): void => {
+  const bounded = <K, V>(map: OrderedMap<K, V>, key: K, value: V, max: number, bytes = 0): void => {
     if (!map.has(key)) heldBytes += bytes;
     map.delete(key);
     map.set(key, value);
     while (map.size > max) {
-      map.delete(map.keys().next().value as K);
+      map.shift();
       heldBytes -= bytes;
     }
   };
@@ -244,7 +245,7 @@ export function createAssembler(options: AssemblerOptions): Assembler {
 
   const evictIfNeeded = (): void => {
     while (waiting.size > maxOpen || (heldBytes > maxBytes && waiting.size > 0)) {
-      const [key, w] = waiting.entries().next().value as [string, Waiting];
+      const [key, w] = waiting.shift() as [string, Waiting];
       counters.evictedActions++;
       release(key, w);
     }

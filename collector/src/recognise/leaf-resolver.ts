@@ -20,6 +20,7 @@
 
 import type { DecodedSpan } from '../otlp/span.ts';
 import type { LlmCallRow } from '../store/rows.ts';
+import { OrderedMap } from '../ordered-map.ts';
 import { createRecentMap } from '../recent-map.ts';
 
 export interface LeafResolverOptions {
@@ -74,7 +75,7 @@ export function createLeafResolver(options: LeafResolverOptions): LeafResolver {
   const state = createRecentMap<State>(remembered);
   /** Spans (trace + span id) that have a model-call child already seen. */
   const hasChild = createRecentMap<true>(remembered);
-  const held = new Map<string, Held>();
+  const held = new OrderedMap<string, Held>();
   const counters = { droppedWrappers: 0, lateChildren: 0 };
 
   const release = (key: string, h: Held): void => {
@@ -111,7 +112,7 @@ export function createLeafResolver(options: LeafResolverOptions): LeafResolver {
         return;
       }
       if (held.size >= maxHeld) {
-        const [oldestKey, oldest] = held.entries().next().value as [string, Held];
+        const [oldestKey, oldest] = held.shift() as [string, Held];
         release(oldestKey, oldest);
       }
       held.set(key, { row, span, until: now() + waitMs });
