@@ -65,6 +65,49 @@ describe('OTLP decoding of real exporter bytes', () => {
     });
   }
 
+  it('short strings and trace ids that repeat or nearly repeat decode exactly, every time', async () => {
+    // The reader hands back a string it read before when the bytes are the same (an intern table
+    // of 4,096 slots, the last trace id). 20,000 distinct strings of one length that differ in their
+    // last characters must collide in that table; trace ids differ in their last byte only; keys
+    // come back with other values; traces interleave in one request.
+    const pad = (n: number): string => String(n).padStart(5, '0');
+    let traces = 0;
+    let spanIds = 0;
+    const idGenerator = {
+      generateTraceId: () => `${'ab'.repeat(15)}${(traces++ % 256).toString(16).padStart(2, '0')}`,
+      generateSpanId: () => (++spanIds).toString(16).padStart(16, '0'),
+    };
+    const many = Array.from({ length: 200 }, (_, i) => ({
+      name: `root ${pad(i)}`,
+      attributes: Object.fromEntries(
+        Array.from({ length: 100 }, (_, j) => [`k${pad(j)}`, `v${pad(i * 100 + j)}`]),
+      ),
+      children: [0, 1].map((j) => ({
+        name: `child ${pad(i)}.${j}`,
+        attributes: { [`k${pad(j)}`]: `v${pad(i)}é`, 'gen_ai.request.model': `m-${(i + j) % 5}` },
+      })),
+    }));
+    const { requests, spans } = await captureOtlp(many, {
+      encoding: 'protobuf',
+      processor: 'batch',
+      idGenerator,
+    });
+    expect(spans).toHaveLength(600);
+    expect(new Set(spans.map((s) => s.spanContext().traceId)).size).toBe(200);
+    for (let pass = 0; pass < 2; pass++) {
+      const decoded = new Map(
+        requests.flatMap((r) => decodeProtobufTraces(r.body).spans).map((s) => [s.spanId, s]),
+      );
+      expect(decoded.size).toBe(600);
+      for (const original of spans) {
+        const d = decoded.get(original.spanContext().spanId);
+        expect(d?.traceId).toBe(original.spanContext().traceId);
+        expect(d?.name).toBe(original.name);
+        expect(d?.attributes).toEqual(original.attributes);
+      }
+    }
+  });
+
   it('gzip bodies from the exporter decode after gunzip', async () => {
     const { requests } = await captureOtlp(specs, { encoding: 'protobuf', compression: 'gzip' });
     expect(requests[0]?.contentEncoding).toBe('gzip');

@@ -22,6 +22,9 @@ export class ProtobufReader {
   end: number;
   readonly buf: Buffer;
   private readonly view: DataView;
+  /** Where the last 16-byte id read starts (-1: none yet), and its hex. */
+  private lastTraceId = -1;
+  private lastTraceIdHex = '';
 
   constructor(buf: Uint8Array) {
     this.buf = Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
@@ -115,25 +118,55 @@ export class ProtobufReader {
   string(): string {
     const s = this.payload();
     const e = this.pos;
-    // Most OTLP strings (attribute keys, model names, ids) are short ASCII: reading those here is
-    // several times cheaper than a call into the native UTF-8 decoder.
+    // Most OTLP strings (attribute keys, model and provider names, surfaces) are short ASCII and
+    // repeat from span to span: those come from the intern table when they were read before — no
+    // call into the native decoder, no new string, and a property key V8 has already hashed.
     if (e - s <= SHORT_STRING) {
       const buf = this.buf;
+      let hash = e - s;
       let ascii = true;
       for (let i = s; i < e; i++) {
-        if ((buf[i] as number) >= 0x80) {
+        const b = buf[i] as number;
+        if (b >= 0x80) {
           ascii = false;
           break;
         }
+        hash = Math.imul(hash ^ b, 0x01000193);
       }
-      if (ascii) return buf.toString('latin1', s, e);
+      if (ascii) {
+        const slot = (hash ^ (hash >>> 15)) & INTERN_MASK;
+        const known = INTERNED[slot];
+        if (known !== undefined && sameAscii(known, buf, s, e)) return known;
+        const str = buf.toString('latin1', s, e);
+        INTERNED[slot] = str;
+        return str;
+      }
     }
     return this.buf.toString('utf8', s, e);
   }
 
   hex(): string {
     const s = this.payload();
-    return this.buf.toString('hex', s, this.pos);
+    const e = this.pos;
+    // Spans of one trace come together: a trace id equal to the last one read is that string.
+    if (e - s === TRACE_ID_BYTES) {
+      const buf = this.buf;
+      const last = this.lastTraceId;
+      if (last >= 0) {
+        let same = true;
+        for (let i = 0; i < TRACE_ID_BYTES; i++) {
+          if (buf[s + i] !== buf[last + i]) {
+            same = false;
+            break;
+          }
+        }
+        if (same) return this.lastTraceIdHex;
+      }
+      this.lastTraceId = s;
+      this.lastTraceIdHex = buf.toString('hex', s, e);
+      return this.lastTraceIdHex;
+    }
+    return this.buf.toString('hex', s, e);
   }
 
   skip(wireType: number): void {
@@ -159,3 +192,18 @@ export class ProtobufReader {
 }
 
 const SHORT_STRING = 64;
+const TRACE_ID_BYTES = 16;
+
+/**
+ * Recently read short strings by a hash of their bytes: one string per slot, a newer one replaces
+ * it. Bounded (4,096 strings of at most 64 characters) and shared by all readers: a string is
+ * immutable, so handing the same one to any request is safe.
+ */
+const INTERN_MASK = 4095;
+const INTERNED: (string | undefined)[] = new Array<string | undefined>(INTERN_MASK + 1).fill(undefined);
+
+function sameAscii(str: string, buf: Buffer, s: number, e: number): boolean {
+  if (str.length !== e - s) return false;
+  for (let i = 0; i < str.length; i++) if (str.charCodeAt(i) !== buf[s + i]) return false;
+  return true;
+}

@@ -16,7 +16,7 @@ import {
   SimpleSpanProcessor,
   TracerProvider,
 } from '@opentelemetry/sdk-trace';
-import type { ReadableSpan } from '@opentelemetry/sdk-trace';
+import type { IdGenerator, ReadableSpan } from '@opentelemetry/sdk-trace';
 
 type ExporterConfig = NonNullable<ConstructorParameters<typeof ProtoExporter>[0]>;
 
@@ -46,6 +46,8 @@ export async function captureOtlp(
     compression?: 'gzip' | 'none';
     /** `batch`: one request for many spans, as a BatchSpanProcessor sends them. @default 'simple' */
     processor?: 'simple' | 'batch';
+    /** The SDK's id generator (e.g. ids that differ in one byte). @default random ids */
+    idGenerator?: IdGenerator;
   },
 ): Promise<{ requests: CapturedRequest[]; spans: ReadableSpan[] }> {
   const requests: CapturedRequest[] = [];
@@ -72,6 +74,7 @@ export async function captureOtlp(
     options.encoding === 'protobuf' ? new ProtoExporter(exporterOptions) : new JsonExporter(exporterOptions);
   const memory = new InMemorySpanExporter();
   const provider = new TracerProvider({
+    ...(options.idGenerator ? { idGenerator: options.idGenerator } : {}),
     resource: resourceFromAttributes({ 'service.name': options.serviceName ?? 'test-service' }),
     spanProcessors: [
       options.processor === 'batch'
@@ -95,7 +98,9 @@ export async function captureOtlp(
   };
   for (const spec of specs) emit(spec, undefined, start);
   await provider.forceFlush();
+  // Before shutdown: shutting the in-memory exporter down empties it.
+  const spans = memory.getFinishedSpans();
   await provider.shutdown();
   await new Promise<void>((r) => server.close(() => r()));
-  return { requests, spans: memory.getFinishedSpans() };
+  return { requests, spans };
 }
