@@ -37,7 +37,7 @@ export interface PipelineOptions {
   metrics: Metrics;
   /**
    * How many recent (trace_id, span_id) pairs are remembered to drop re-deliveries (at most; the
-   * newest half always, see recent-map.ts). @default 1_000_000
+   * newest half always, see span-key-table.ts). @default 1_000_000
    */
   dedupeWindow?: number;
   /** How long a wrapper's model-call span waits for the SDK's own span under it. @default 2000 */
@@ -115,11 +115,11 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   });
   return {
     markSeen(keys) {
-      for (const [t, s] of keys) seen.add(`${t}${s}`);
+      for (const [t, s] of keys) seen.add(t, s);
     },
     markUncounted(calls) {
       for (const c of calls) {
-        seen.add(`${c.traceId}${c.spanId}`);
+        seen.add(c.traceId, c.spanId);
         uncounted.set(`${c.traceId}${c.spanId}`, c.totals);
       }
     },
@@ -154,13 +154,11 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   function ingestSpan(span: DecodedSpan, summary: IngestSummary): void {
     clock.enter('normalise');
     const role = classifySpan(span);
-    // trace id + span id: the key of both the seen-set and the leaf resolver (hashed once).
-    const key = span.traceId + span.spanId;
     let stored: StoredCallTotals | undefined;
-    if (role !== 'other' && !seen.add(key)) {
+    if (role !== 'other' && !seen.add(span.traceId, span.spanId)) {
       metrics.inc('costline_spans_duplicate_total');
       summary.duplicates++;
-      stored = uncounted.size > 0 ? takeUncounted(key, role) : undefined;
+      stored = uncounted.size > 0 ? takeUncounted(span, role) : undefined;
       if (!stored) return;
     }
     try {
@@ -186,7 +184,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         const row = priceCall(facts, pricer);
         clock.enter('assemble');
         if (stored) recounted.add(Object.assign(row, stored));
-        leaves.offer(row, span, facts.mayWrapSdkSpan, key);
+        leaves.offer(row, span, facts.mayWrapSdkSpan);
       }
     } catch (e) {
       // One span that breaks a rule must not lose the rest of the request.
@@ -198,8 +196,9 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     }
   }
 
-  function takeUncounted(key: string, role: SpanRole): StoredCallTotals | undefined {
+  function takeUncounted(span: DecodedSpan, role: SpanRole): StoredCallTotals | undefined {
     if (role !== 'model_call' && role !== 'app_cache') return undefined;
+    const key = span.traceId + span.spanId;
     const totals = uncounted.get(key);
     uncounted.delete(key);
     return totals;

@@ -1,25 +1,25 @@
 /**
- * A bounded set of recently seen keys (see recent-map.ts: the most recent half of `capacity` is
- * always remembered, at most `capacity`), used to drop spans that exporters and stacked batch
- * processors deliver more than once.
+ * A bounded set of recently seen spans by (trace id, span id) (see span-key-table.ts: the most
+ * recent half of `capacity` is always remembered, at most `capacity`), used to drop spans that
+ * exporters and stacked batch processors deliver more than once.
  *
  * @module
  */
 
-import { createRecentMap } from './recent-map.ts';
+import { createSpanKeyTable } from './span-key-table.ts';
 
 export interface SeenSet {
-  /** Adds the key; false when it was already there. */
-  add(key: string): boolean;
+  /** Adds the span; false when it was already there. */
+  add(traceId: string, spanId: string): boolean;
   size(): number;
 }
 
 export function createSeenSet(capacity: number): SeenSet {
-  const keys = createRecentMap<true>(capacity);
+  const keys = createSpanKeyTable(capacity);
   return {
-    add(key) {
-      if (keys.has(key)) return false;
-      keys.set(key, true);
+    add(traceId, spanId) {
+      if (keys.get(traceId, spanId) !== 0) return false;
+      keys.set(traceId, spanId, 1);
       return true;
     },
     size: () => keys.size(),

@@ -13,7 +13,7 @@
  *   full): the call is still counted exactly once, from the wrapper's reading, and counted in
  *   `lateChildren`.
  * Memory is bounded: at most `maxHeld` held spans (the oldest is released first) and `maxRemembered`
- * span ids per kind of memory (recent-map.ts: the newest half of them at least).
+ * span ids per kind of memory (span-key-table.ts: the newest half of them at least).
  *
  * @module
  */
@@ -21,7 +21,7 @@
 import type { DecodedSpan } from '../otlp/span.ts';
 import type { LlmCallRow } from '../store/rows.ts';
 import { OrderedMap } from '../ordered-map.ts';
-import { createRecentMap } from '../recent-map.ts';
+import { createSpanKeyTable } from '../span-key-table.ts';
 
 export interface LeafResolverOptions {
   /** How long a possible wrapper waits for a model-call child. @default 2000 */
@@ -30,7 +30,7 @@ export interface LeafResolverOptions {
   maxHeld?: number;
   /**
    * How many span ids each memory keeps (model calls seen, and spans with a model-call child): the
-   * window within which a late child or wrapper is still matched. ~150 bytes per id. @default 50000
+   * window within which a late child or wrapper is still matched. ~50 bytes per id, in typed arrays. @default 50000
    */
   maxRemembered?: number;
   /** Receives each kept call with the span it was read from. */
@@ -47,11 +47,8 @@ export interface LeafResolverStats {
 }
 
 export interface LeafResolver {
-  /**
-   * `mayWrap`: hold the call a while, in case a model-call child of it arrives. `key`: trace id +
-   * span id, when the caller has it already.
-   */
-  offer(row: LlmCallRow, span: DecodedSpan, mayWrap: boolean, key?: string): void;
+  /** `mayWrap`: hold the call a while, in case a model-call child of it arrives. */
+  offer(row: LlmCallRow, span: DecodedSpan, mayWrap: boolean): void;
   /** Releases held calls whose wait is over. */
   sweep(): void;
   /** Releases every held call (shutdown). */
@@ -59,7 +56,12 @@ export interface LeafResolver {
   stats(): LeafResolverStats;
 }
 
-type State = 'held' | 'emitted' | 'dropped';
+/** A remembered model call's state (0 in the table: not remembered). */
+const HELD = 1;
+const EMITTED = 2;
+const DROPPED = 3;
+/** In the table of spans with a model-call child. */
+const HAS_CHILD = 1;
 
 interface Held {
   row: LlmCallRow;
@@ -72,51 +74,53 @@ export function createLeafResolver(options: LeafResolverOptions): LeafResolver {
   const maxHeld = options.maxHeld ?? 10_000;
   const remembered = options.maxRemembered ?? 50_000;
   const now = options.now ?? Date.now;
-  const state = createRecentMap<State>(remembered);
-  /** Spans (trace + span id) that have a model-call child already seen. */
-  const hasChild = createRecentMap<true>(remembered);
+  const state = createSpanKeyTable(remembered);
+  /** Spans that have a model-call child already seen. */
+  const hasChild = createSpanKeyTable(remembered);
+  /** Held calls by trace id + span id. */
   const held = new OrderedMap<string, Held>();
   const counters = { droppedWrappers: 0, lateChildren: 0 };
 
   const release = (key: string, h: Held): void => {
     held.delete(key);
-    state.set(key, 'emitted');
+    state.set(h.row.trace_id, h.row.span_id, EMITTED);
     options.emit(h.row, h.span);
   };
 
   return {
-    offer(row, span, mayWrap, key = row.trace_id + row.span_id) {
-      if (hasChild.get(key)) {
+    offer(row, span, mayWrap) {
+      const trace = row.trace_id;
+      if (hasChild.get(trace, row.span_id) !== 0) {
         counters.droppedWrappers++;
-        state.set(key, 'dropped');
+        state.set(trace, row.span_id, DROPPED);
         return;
       }
       if (row.parent_span_id !== '') {
-        const parentKey = row.trace_id + row.parent_span_id;
-        hasChild.set(parentKey, true);
-        const parent = state.get(parentKey);
-        if (parent === 'emitted') {
+        hasChild.set(trace, row.parent_span_id, HAS_CHILD);
+        const parent = state.get(trace, row.parent_span_id);
+        if (parent === EMITTED) {
           counters.lateChildren++;
-          state.set(key, 'dropped');
+          state.set(trace, row.span_id, DROPPED);
           return;
         }
-        if (parent === 'held') {
-          held.delete(parentKey);
-          state.set(parentKey, 'dropped');
+        if (parent === HELD) {
+          held.delete(trace + row.parent_span_id);
+          state.set(trace, row.parent_span_id, DROPPED);
           counters.droppedWrappers++;
         }
       }
       if (!mayWrap) {
-        state.set(key, 'emitted');
+        state.set(trace, row.span_id, EMITTED);
         options.emit(row, span);
         return;
       }
+      const key = trace + row.span_id;
       if (held.size >= maxHeld) {
         const [oldestKey, oldest] = held.shift() as [string, Held];
         release(oldestKey, oldest);
       }
       held.set(key, { row, span, until: now() + waitMs });
-      state.set(key, 'held');
+      state.set(trace, row.span_id, HELD);
     },
 
     sweep() {
