@@ -67,14 +67,19 @@ export function createSpanKeyTable(capacity: number): SpanKeyTable {
   // The key being looked up, and its hash.
   const key = new Int32Array(WORDS);
   let hash = 0;
-  // Spans of one trace come together: the last trace id's words are reused.
+  // Spans of one trace come together, and a lookup is often followed by a write of the same span:
+  // the last ids' words (and hash) are reused.
   let lastTrace = '';
+  let lastSpan = '';
 
   const load = (traceId: string, spanId: string): void => {
-    if (traceId !== lastTrace) {
+    if (traceId === lastTrace) {
+      if (spanId === lastSpan) return;
+    } else {
       for (let w = 0; w < 4; w++) key[w] = hexWord(traceId, w * 8);
       lastTrace = traceId;
     }
+    lastSpan = spanId;
     key[4] = hexWord(spanId, 0);
     key[5] = hexWord(spanId, 8);
     let h = SEED;

@@ -120,27 +120,25 @@ export class ProtobufReader {
     const e = this.pos;
     // Most OTLP strings (attribute keys, model and provider names, surfaces) are short ASCII and
     // repeat from span to span: those come from the intern table when they were read before — no
-    // call into the native decoder, no new string, and a property key V8 has already hashed.
-    if (e - s <= SHORT_STRING) {
+    // call into the native decoder, no new string, and a property key V8 has already hashed. The
+    // slot comes from the length and a few bytes; the full comparison decides.
+    const n = e - s;
+    if (n <= SHORT_STRING && n > 0) {
       const buf = this.buf;
-      let hash = e - s;
-      let ascii = true;
-      for (let i = s; i < e; i++) {
-        const b = buf[i] as number;
-        if (b >= 0x80) {
-          ascii = false;
-          break;
-        }
-        hash = Math.imul(hash ^ b, 0x01000193);
-      }
-      if (ascii) {
-        const slot = (hash ^ (hash >>> 15)) & INTERN_MASK;
-        const known = INTERNED[slot];
-        if (known !== undefined && sameAscii(known, buf, s, e)) return known;
-        const str = buf.toString('latin1', s, e);
-        INTERNED[slot] = str;
-        return str;
-      }
+      let hash = Math.imul(n, 0x01000193);
+      hash = Math.imul(hash ^ (buf[s] as number), 0x01000193);
+      hash = Math.imul(hash ^ (buf[s + (n >> 2)] as number), 0x01000193);
+      hash = Math.imul(hash ^ (buf[s + (n >> 1)] as number), 0x01000193);
+      hash = Math.imul(hash ^ (buf[e - 2 + (n === 1 ? 1 : 0)] as number), 0x01000193);
+      hash = Math.imul(hash ^ (buf[e - 1] as number), 0x01000193);
+      const slot = (hash ^ (hash >>> 15)) & INTERN_MASK;
+      const known = INTERNED[slot];
+      // An interned string is ASCII: equal bytes mean this string is ASCII too.
+      if (known !== undefined && sameAscii(known, buf, s, e)) return known;
+      for (let i = s; i < e; i++) if ((buf[i] as number) >= 0x80) return buf.toString('utf8', s, e);
+      const str = buf.toString('latin1', s, e);
+      INTERNED[slot] = str;
+      return str;
     }
     return this.buf.toString('utf8', s, e);
   }
