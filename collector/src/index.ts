@@ -28,7 +28,13 @@ export { createMetrics } from './metrics.ts';
 export type { Metrics } from './metrics.ts';
 export { createAvoidedCostEstimator } from './price/avoided-cost.ts';
 export { encodeJsonTraces } from './otlp/encode-json.ts';
-export { createWriter, insertSettings, batchToken } from './store/writer.ts';
+export {
+  createWriter,
+  insertSettings,
+  batchToken,
+  DEFAULT_FLUSH_INTERVAL_MS,
+  DEFAULT_MAX_BATCH_ROWS,
+} from './store/writer.ts';
 export type { Writer, WriterOptions } from './store/writer.ts';
 export { DEFAULT_SURFACE_ATTRIBUTES } from './assemble/trace-nodes.ts';
 export { callRowBytes } from './assemble/action-sources.ts';

@@ -3,7 +3,7 @@
  * - `decode_only`: gunzip + protobuf decode + a walk over every span's attributes, in this process;
  * - `store_insert_only`: the store's own insert rate for the very rows the end-to-end run stored
  *   (read back, then inserted into a fresh database by the collector's writer, in its TabSeparated
- *   batches of 5,000 rows, each with its own deduplication token; the count stored is checked);
+ *   batches of its default size (20,000 rows), each with its own deduplication token; the count stored is checked);
  * - `e2e`: the gzip batches POSTed over loopback to `costline serve` in a child process (its own chDB
  *   store), four requests at a time, timed from the first request until every row is stored, after a
  *   warm-up load of 2,000 other traces (steady state: compiled code, a warm store).
@@ -20,14 +20,18 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
-import { createStoreClient, createWriter, decodeProtobufTraces, migrate } from '@costline/collector';
+import {
+  createStoreClient,
+  createWriter,
+  decodeProtobufTraces,
+  DEFAULT_MAX_BATCH_ROWS,
+  migrate,
+} from '@costline/collector';
 import type { ActionRow, LlmCallRow } from '@costline/collector';
 import type { Metric, Suite } from '../metric.ts';
 import { makeOtlpLoad } from '../support/otlp-batches.ts';
 import type { OtlpLoad } from '../support/otlp-batches.ts';
 
-/** The writer's default batch size. */
-const BATCH_ROWS = 5000;
 /**
  * Each measure is the best of this many rounds, as the decode limit is: on a shared machine a
  * round that another process slowed says nothing about the code, and the ratio of two measures
@@ -237,12 +241,12 @@ async function insertOnly(dataDir: string, load: OtlpLoad, log: (l: string) => v
       // The collector's own writer: its format, batch size and deduplication tokens.
       const writer = createWriter({ client, database: db, flushIntervalMs: 60_000 });
       const started = performance.now();
-      for (let i = 0; i < calls.length; i += BATCH_ROWS) {
-        writer.write(calls.slice(i, i + BATCH_ROWS), []);
+      for (let i = 0; i < calls.length; i += DEFAULT_MAX_BATCH_ROWS) {
+        writer.write(calls.slice(i, i + DEFAULT_MAX_BATCH_ROWS), []);
         await writer.flush();
       }
-      for (let i = 0; i < actions.length; i += BATCH_ROWS) {
-        writer.write([], actions.slice(i, i + BATCH_ROWS));
+      for (let i = 0; i < actions.length; i += DEFAULT_MAX_BATCH_ROWS) {
+        writer.write([], actions.slice(i, i + DEFAULT_MAX_BATCH_ROWS));
         await writer.flush();
       }
       const s = (performance.now() - started) / 1000;
