@@ -3,7 +3,7 @@ import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { describe, expect, it } from 'vitest';
 import { decodeJsonTraces } from '../src/otlp/decode-json.ts';
 import { decodeProtobufTraces } from '../src/otlp/decode-protobuf.ts';
-import { ProtobufError } from '../src/otlp/protobuf-reader.ts';
+import { ProtobufError, ProtobufReader } from '../src/otlp/protobuf-reader.ts';
 import { captureOtlp } from './support/otlp-capture.ts';
 
 const specs = [
@@ -206,5 +206,56 @@ describe('OTLP JSON variants (cases/ingest-and-streams.md #2)', () => {
   it('refuses a body that is not an OTLP export', () => {
     expect(() => decodeJsonTraces('{"hello": 1}')).toThrow(/no resourceSpans/);
     expect(() => decodeJsonTraces('not json')).toThrow(/not JSON/);
+  });
+});
+
+describe('protobuf varints', () => {
+  /** The wire form of a signed 64-bit value (two's complement, as protobuf's int64). */
+  const varint = (v: bigint): Buffer => {
+    let u = BigInt.asUintN(64, v);
+    const bytes: number[] = [];
+    do {
+      const b = Number(u & 0x7fn);
+      u >>= 7n;
+      bytes.push(u === 0n ? b : b | 0x80);
+    } while (u !== 0n);
+    return Buffer.from(bytes);
+  };
+
+  it('reads int64 values as numbers while safe and as bigints beyond, across the fast path’s edge', () => {
+    const cases: bigint[] = [
+      0n,
+      1n,
+      127n,
+      128n,
+      2n ** 49n - 1n, // the longest 7-byte varint
+      2n ** 49n,
+      2n ** 53n - 1n,
+      2n ** 53n,
+      2n ** 63n - 1n,
+      -1n,
+      -(2n ** 53n) + 1n,
+      -(2n ** 53n),
+      -(2n ** 63n),
+    ];
+    for (const v of cases) {
+      const r = new ProtobufReader(Buffer.concat([varint(v), Buffer.from([0x2a])]));
+      const got = r.int64Value();
+      const safe = v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER);
+      expect(got).toStrictEqual(safe ? Number(v) : v);
+      // The reader stands just past the varint.
+      expect(r.uint32()).toBe(0x2a);
+    }
+  });
+
+  it('skips varints of every length and refuses a truncated or overlong one', () => {
+    for (const v of [0n, 300n, 2n ** 49n, -1n]) {
+      const r = new ProtobufReader(Buffer.concat([varint(v), Buffer.from([0x2a])]));
+      r.skip(0);
+      expect(r.uint32()).toBe(0x2a);
+    }
+    expect(() => new ProtobufReader(Buffer.from([0x80, 0x80])).skip(0)).toThrow(ProtobufError);
+    expect(() => new ProtobufReader(Buffer.alloc(11, 0x80)).skip(0)).toThrow(ProtobufError);
+    expect(() => new ProtobufReader(Buffer.from([0x80, 0x80])).int64Value()).toThrow(ProtobufError);
   });
 });

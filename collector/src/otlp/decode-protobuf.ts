@@ -211,14 +211,9 @@ function readAnyValue(r: ProtobufReader, depth: number): AttrValue {
       case 2:
         value = expectWire(r, wt, WIRE.varint).uint32() !== 0;
         break;
-      case 3: {
-        const big = expectWire(r, wt, WIRE.varint).int64();
-        value =
-          big >= BigInt(Number.MIN_SAFE_INTEGER) && big <= BigInt(Number.MAX_SAFE_INTEGER)
-            ? Number(big)
-            : big;
+      case 3:
+        value = expectWire(r, wt, WIRE.varint).int64Value();
         break;
-      }
       case 4:
         value = expectWire(r, wt, WIRE.fixed64).double();
         break;

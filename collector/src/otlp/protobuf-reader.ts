@@ -85,6 +85,26 @@ export class ProtobufReader {
     throw new ProtobufError('varint longer than 10 bytes');
   }
 
+  /**
+   * Reads a varint as a signed 64-bit integer: a number when it is a safe integer, else a bigint.
+   * Token counts and the like take at most 7 bytes (49 bits) and are read without a bigint.
+   */
+  int64Value(): number | bigint {
+    const start = this.pos;
+    let result = 0;
+    let scale = 1;
+    for (let i = 0; i < 7; i++) {
+      if (this.pos >= this.end) throw new ProtobufError('truncated varint');
+      const byte = this.buf[this.pos++] as number;
+      result += (byte & 0x7f) * scale;
+      if ((byte & 0x80) === 0) return result;
+      scale *= 128;
+    }
+    this.pos = start;
+    const big = this.int64();
+    return big >= MIN_SAFE && big <= MAX_SAFE ? Number(big) : big;
+  }
+
   fixed64(): bigint {
     if (this.pos + 8 > this.end) throw new ProtobufError('truncated fixed64');
     const v = this.view.getBigUint64(this.pos, true);
@@ -170,8 +190,11 @@ export class ProtobufReader {
   skip(wireType: number): void {
     switch (wireType) {
       case WIRE.varint:
-        this.int64();
-        return;
+        for (let i = 0; ; i++) {
+          if (i === 10) throw new ProtobufError('varint longer than 10 bytes');
+          if (this.pos >= this.end) throw new ProtobufError('truncated varint');
+          if (((this.buf[this.pos++] as number) & 0x80) === 0) return;
+        }
       case WIRE.fixed64:
         if (this.pos + 8 > this.end) throw new ProtobufError('truncated fixed64');
         this.pos += 8;
@@ -190,6 +213,8 @@ export class ProtobufReader {
 }
 
 const SHORT_STRING = 64;
+const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER);
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 const TRACE_ID_BYTES = 16;
 
 /**

@@ -32,8 +32,19 @@ export function validateSpanIds(span: DecodedSpan): string | undefined {
   return validateTimes(span);
 }
 
+/** The latest time a span may have, for the clock's current millisecond (one bigint per ms, not per span). */
+let latestForMs = -1;
+let latestNs = 0n;
+function latestAllowed(nowMs: number): bigint {
+  if (nowMs !== latestForMs) {
+    latestForMs = nowMs;
+    latestNs = BigInt(nowMs) * 1_000_000n + AHEAD_NS;
+  }
+  return latestNs;
+}
+
 function validateTimes(span: DecodedSpan, nowMs = Date.now()): string | undefined {
-  const latest = BigInt(nowMs) * 1_000_000n + AHEAD_NS;
+  const latest = latestAllowed(nowMs);
   const start = span.startTimeUnixNano;
   if (start < EARLIEST_NS || start > latest) {
     return `span "${clip(span.name)}": startTimeUnixNano ${start} is not a time a call can have (2000 to a day from now)`;
