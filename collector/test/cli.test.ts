@@ -147,6 +147,17 @@ describe('costline store commands on the embedded store', () => {
       expect(posted.status).toBe(200);
 
       const query = "SELECT surface, cost_usd FROM costline.llm_calls WHERE surface = 'ticket-triage'";
+      // The collector inserts with its next flush (at most a second away): wait until it has.
+      for (let tries = 0; ; tries++) {
+        const res = await fetch(`${url}/api/query`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ query, format: 'JSONEachRow' }),
+        });
+        if ((await res.text()).trim() !== '') break;
+        if (tries > 100) throw new Error('the posted call was not stored within 10 s');
+        await new Promise((r) => setTimeout(r, 100));
+      }
       const viaCollector = await costline(['sql', query, '--format', 'JSONEachRow'], env);
       expect(viaCollector.code, viaCollector.stderr).toBe(0);
       // Decimals as strings: gpt-4o-mini 1000 × $0.15 + 500 × $0.60 per Mtok.

@@ -36,14 +36,14 @@ const action = (id: string, children: SpanSpec[]): SpanSpec => ({
   },
   children,
 });
-const outcomeSpan = (id: string): SpanSpec => ({
+const outcomeSpan = (id: string, outcome = 'failure'): SpanSpec => ({
   name: 'costline.outcome',
   scope: '@costline/instrument',
   attributes: {
     'costline.span.kind': 'outcome',
     'costline.action.id': id,
-    'costline.action.outcome': 'failure',
-    'costline.action.failure_reason': 'thumbs_down',
+    'costline.action.outcome': outcome,
+    ...(outcome === 'failure' ? { 'costline.action.failure_reason': 'thumbs_down' } : {}),
   },
 });
 
@@ -148,5 +148,56 @@ describe('late outcomes and late calls', () => {
       `SELECT sumIf(sign, action_outcome = 'success') AS calls FROM ${tc.database}.llm_calls`,
     );
     expect(c).toEqual({ calls: 2 });
+  });
+
+  it('many late outcomes are corrected together: one read per table, and a second outcome of one action after the first', async () => {
+    const tc = await startTestCollector();
+    open.push(tc);
+    const ids = Array.from({ length: 300 }, (_, i) => `0000000000${(0xc00000 + i).toString(16)}`);
+    const stored = await captureOtlp(
+      ids.map((id) => action(id, [call(id, 1000)])),
+      { encoding: 'protobuf', processor: 'batch' },
+    );
+    for (const r of stored.requests) await post(tc, r.body);
+    await tc.collector.flush();
+
+    // Count the corrector's reads from here on.
+    const client = tc.collector.client;
+    const query = client.query.bind(client);
+    let reads = 0;
+    client.query = (params: Parameters<typeof query>[0]) => {
+      if (params.query.includes('action_id IN')) reads++;
+      return query(params);
+    };
+    // Every action fails; then the first five are marked a success again, in the same request.
+    const late = await captureOtlp(
+      [...ids.map((id) => outcomeSpan(id)), ...ids.slice(0, 5).map((id) => outcomeSpan(id, 'success'))],
+      { encoding: 'protobuf', processor: 'batch' },
+    );
+    for (const r of late.requests) await post(tc, r.body);
+    await tc.collector.flush();
+    client.query = query;
+
+    // Two rounds (the five actions asked twice go in the second), two tables each.
+    expect(reads).toBe(4);
+    expect(tc.collector.metrics.get('costline_outcome_corrections_total')).toBe(305);
+    const [a] = await rows<Record<string, unknown>>(
+      `SELECT sum(sign) AS actions, sumIf(sign, outcome = 'failure') AS failures,
+              sumIf(sign, outcome = 'success') AS successes,
+              sumIf(sign, outcome = 'failure' AND failure_reason = 'thumbs_down') AS with_reason
+       FROM ${tc.database}.actions`,
+    );
+    expect(a).toEqual({ actions: 300, failures: 295, successes: 5, with_reason: 295 });
+    const [c] = await rows<Record<string, unknown>>(
+      `SELECT sum(sign) AS calls, sumIf(sign, action_outcome = 'failure') AS failed,
+              sumIf(sign, action_outcome = 'success') AS ok
+       FROM ${tc.database}.llm_calls`,
+    );
+    expect(c).toEqual({ calls: 300, failed: 295, ok: 5 });
+    const [agg] = await rows<Record<string, unknown>>(
+      `SELECT sum(actions) AS actions, sum(failures) AS failures, sum(successes) AS successes
+       FROM ${tc.database}.surface_minute`,
+    );
+    expect(agg).toEqual({ actions: 300, failures: 295, successes: 5 });
   });
 });

@@ -5,6 +5,13 @@
  * fact and delta rows). Runs in the writer's order, after everything written before it is stored,
  * with deterministic insert tokens so a retry is stored once.
  *
+ * Corrections are done in batches: all those asked for before one flush of the writer are read
+ * with one query per table (`action_id IN (…)`) and written with one insert per table. One by one,
+ * each read scanned `llm_calls` (`action_id` is not in its sort key) and each forced a flush of the
+ * writer: at a few hundred late outcomes a second they fell behind without bound, and a shutdown
+ * waited minutes for the backlog. An action asked for twice in a batch is corrected in a second
+ * round, which reads what the first one wrote. A round takes at most `MAX_ROUND_ACTIONS` actions.
+ *
  * @module
  */
 
@@ -74,95 +81,152 @@ const ACTION_KEYS = [
   'early_exit_rule',
 ];
 
+/** Actions one round reads and corrects at most (the size of its `IN` list). */
+export const MAX_ROUND_ACTIONS = 2000;
+/** Attempts per correction insert (same token each time: a retry of a stored insert is dropped). */
+const INSERT_ATTEMPTS = 4;
+
+/** One asked-for correction, settled when its round is stored. */
+interface Item {
+  actionId: string;
+  what: string;
+  /** Appends this correction's rows, given its action's rows as the round read them. */
+  plan(read: ActionRead, out: Planned): CorrectionResult;
+  resolve(r: CorrectionResult): void;
+  reject(e: Error): void;
+}
+
+/** One action's rows as a round read them. */
+interface ActionRead {
+  /** Its `actions` rows in force (fact + deltas, per distinct key columns). */
+  actions: Row[];
+  /** Its `llm_calls` rows in force. */
+  calls: Row[];
+}
+
+interface Planned {
+  actions: Row[];
+  calls: Row[];
+}
+
 export function createOutcomeCorrector(options: OutcomeCorrectorOptions): OutcomeCorrector {
   const { client, database, writer } = options;
-  const select = async (query: string, actionId: string): Promise<Row[]> =>
-    (await client.query({ query, format: 'JSONEachRow', query_params: { id: actionId } })).json<Row>();
-  const insert = async (table: string, rows: Row[], change: OutcomeChange): Promise<void> => {
+  const ids = (actionIds: string[]) => ({ ids: actionIds });
+  const select = async (query: string, actionIds: string[]): Promise<Row[]> =>
+    (await client.query({ query, format: 'JSONEachRow', query_params: ids(actionIds) })).json<Row>();
+
+  const insert = async (table: string, rows: Row[], round: string): Promise<void> => {
     if (rows.length === 0) return;
     const token = createHash('sha256')
-      .update(`${table}:${change.actionId}:${change.outcome}:${change.failureReason}:`)
+      .update(`${table}:${round}:`)
       .update(JSON.stringify(rows))
       .digest('hex')
       .slice(0, 32);
-    await client.insert({
-      table: `${database}.${table}`,
-      values: rows,
-      format: 'JSONEachRow',
-      clickhouse_settings: insertSettings(token, options.extraSettings),
-    });
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await client.insert({
+          table: `${database}.${table}`,
+          values: rows,
+          format: 'JSONEachRow',
+          clickhouse_settings: insertSettings(token, options.extraSettings),
+        });
+        return;
+      } catch (e) {
+        if (attempt >= INSERT_ATTEMPTS) throw e;
+        await new Promise((r) => setTimeout(r, 200 * 2 ** attempt));
+      }
+    }
   };
 
-  const run = async (change: OutcomeChange): Promise<CorrectionResult> => {
+  /** The rows in force of each action, read with one query per table. */
+  const read = async (actionIds: string[]): Promise<Map<string, ActionRead>> => {
+    const out = new Map<string, ActionRead>(actionIds.map((id) => [id, { actions: [], calls: [] }]));
+    const actions = await select(
+      `SELECT ${ACTION_KEYS.join(', ')}, ${ACTION_ADDITIVE.map((c) => `sum(${c}) AS ${c}`).join(', ')}
+       FROM ${database}.actions WHERE action_id IN {ids:Array(String)}
+       GROUP BY ${ACTION_KEYS.join(', ')} HAVING sum(sign) > 0`,
+      actionIds,
+    );
+    for (const row of actions) out.get(String(row['action_id']))?.actions.push(row);
+    const calls = await select(
+      `SELECT * FROM ${database}.llm_calls WHERE action_id IN {ids:Array(String)}`,
+      actionIds,
+    );
+    const byAction = new Map<string, Row[]>();
+    for (const row of calls) {
+      const id = String(row['action_id']);
+      const list = byAction.get(id);
+      if (list) list.push(row);
+      else byAction.set(id, [row]);
+    }
+    for (const [id, rows] of byAction) {
+      const entry = out.get(id);
+      if (entry) entry.calls = liveRows(rows, CALL_ADDITIVE, ['trace_id', 'span_id']);
+    }
+    return out;
+  };
+
+  /** The call rows that take the action's (new) outcome and surface. */
+  const planCalls = (change: OutcomeChange, live: Row[], out: Planned): { rows: number; live: number } => {
+    let rows = 0;
+    for (const row of live) {
+      const surface = change.surface && row['surface'] === 'unattributed' ? change.surface : row['surface'];
+      if (row['action_outcome'] === change.outcome && surface === row['surface']) continue;
+      out.calls.push(
+        cancelRow(row, CALL_ADDITIVE),
+        factRow(row, { action_outcome: change.outcome, surface }),
+      );
+      rows += 2;
+    }
+    return { rows, live: live.length };
+  };
+
+  const planChange = (change: OutcomeChange, r: ActionRead, out: Planned): CorrectionResult => {
     const result: CorrectionResult = {
       actionId: change.actionId,
       callRows: 0,
       actionRows: 0,
       unmatched: false,
     };
+    // What the action rows are after this step: a corrected row is in force with its new outcome.
+    let actions = r.actions;
     if (change.actions) {
-      const current = await liveAction(change.actionId);
-      const rows: Row[] = [];
-      for (const row of current) {
-        if (row['outcome'] === change.outcome && row['failure_reason'] === change.failureReason) continue;
-        rows.push(
-          cancelRow({ ...row, sign: 1 }, ACTION_ADDITIVE),
-          factRow(row, { outcome: change.outcome, failure_reason: change.failureReason }),
-        );
+      const next: Row[] = [];
+      for (const row of actions) {
+        if (row['outcome'] === change.outcome && row['failure_reason'] === change.failureReason) {
+          next.push(row);
+          continue;
+        }
+        const fact = factRow(row, { outcome: change.outcome, failure_reason: change.failureReason });
+        out.actions.push(cancelRow({ ...row, sign: 1 }, ACTION_ADDITIVE), fact);
+        result.actionRows += 2;
+        next.push(fact);
       }
-      result.unmatched = current.length === 0;
-      await insert('actions', rows, change);
-      result.actionRows = rows.length;
+      result.unmatched = actions.length === 0;
+      actions = next;
     }
     if (change.adopt) {
       // The action was written from its calls alone before, then forgotten: cancel that row and
       // add its totals to the row just written (a delta), so the action counts once, with its cost.
-      const earlier = await liveAction(change.actionId, "AND span_id = ''");
-      const rows: Row[] = [];
-      for (const row of earlier) {
+      for (const row of actions) {
+        if (row['span_id'] !== '') continue;
         const delta: Row = { ...(change.adopt as unknown as Row), sign: 0 };
         for (const c of ACTION_ADDITIVE) delta[c] = c === 'duration_ms' ? 0 : row[c];
-        rows.push(cancelRow({ ...row, sign: 1 }, ACTION_ADDITIVE), delta);
+        out.actions.push(cancelRow({ ...row, sign: 1 }, ACTION_ADDITIVE), delta);
+        result.actionRows += 2;
       }
-      await insert('actions', rows, change);
-      result.actionRows += rows.length;
     }
-    const calls = await correctCalls(change);
+    const calls = planCalls(change, r.calls, out);
     result.callRows = calls.rows;
     result.unmatched = result.unmatched && calls.live === 0;
-    options.onCorrected?.(result);
     return result;
   };
 
-  const liveAction = async (actionId: string, where = ''): Promise<Row[]> =>
-    select(
-      `SELECT ${ACTION_KEYS.join(', ')}, ${ACTION_ADDITIVE.map((c) => `sum(${c}) AS ${c}`).join(', ')}
-       FROM ${database}.actions WHERE action_id = {id:String} ${where}
-       GROUP BY ${ACTION_KEYS.join(', ')} HAVING sum(sign) > 0`,
-      actionId,
-    );
-
-  const correctCalls = async (change: OutcomeChange): Promise<{ rows: number; live: number }> => {
-    const calls = liveRows(
-      await select(`SELECT * FROM ${database}.llm_calls WHERE action_id = {id:String}`, change.actionId),
-      CALL_ADDITIVE,
-      ['trace_id', 'span_id'],
-    );
-    const rows: Row[] = [];
-    for (const row of calls) {
-      const surface = change.surface && row['surface'] === 'unattributed' ? change.surface : row['surface'];
-      if (row['action_outcome'] === change.outcome && surface === row['surface']) continue;
-      rows.push(cancelRow(row, CALL_ADDITIVE), factRow(row, { action_outcome: change.outcome, surface }));
-    }
-    await insert('llm_calls', rows, change);
-    return { rows: rows.length, live: calls.length };
-  };
-
-  const addDelta = async (actionId: string, delta: CallSummary): Promise<CorrectionResult> => {
-    const [action] = await liveAction(actionId);
+  const planDelta = (actionId: string, delta: CallSummary, r: ActionRead, out: Planned): CorrectionResult => {
+    const [action] = r.actions;
     const result: CorrectionResult = { actionId, callRows: 0, actionRows: 0, unmatched: !action };
     if (action) {
-      const row: Row = {
+      out.actions.push({
         ...action,
         sign: 0,
         duration_ms: 0,
@@ -174,40 +238,83 @@ export function createOutcomeCorrector(options: OutcomeCorrectorOptions): Outcom
         cache_read_tokens: delta.cacheReadTokens,
         cost_usd: picoToUsd(delta.costPico),
         avoided_cost_usd: picoToUsd(delta.avoidedPico),
-      };
+      });
+      result.actionRows = 1;
       const change = {
         actionId,
         outcome: String(action['outcome']),
         failureReason: String(action['failure_reason']),
         actions: false,
       };
-      await insert('actions', [row], change);
-      result.actionRows = 1;
-      result.callRows = (await correctCalls(change)).rows;
+      result.callRows = planCalls(change, r.calls, out).rows;
     }
-    options.onCorrected?.(result);
     return result;
   };
 
-  const queued = (what: string, task: () => Promise<CorrectionResult>): Promise<CorrectionResult> => {
-    let result: CorrectionResult | undefined;
-    return writer
-      .enqueue(async () => {
-        result = await task();
-      })
-      .then(
-        () => result as CorrectionResult,
-        (e: unknown) => {
-          const err = new Error(`correcting ${what} failed`, { cause: e });
+  /** Corrects `items` in rounds; settles each item; never throws. */
+  const drain = async (items: Item[]): Promise<void> => {
+    let rest = items;
+    for (let n = 0; rest.length > 0; n++) {
+      // A round: the first correction asked for each action (up to the round's size), in order.
+      const round: Item[] = [];
+      const later: Item[] = [];
+      const taken = new Set<string>();
+      for (const item of rest) {
+        if (taken.has(item.actionId) || taken.size >= MAX_ROUND_ACTIONS) later.push(item);
+        else {
+          taken.add(item.actionId);
+          round.push(item);
+        }
+      }
+      rest = later;
+      try {
+        const state = await read([...taken]);
+        const out: Planned = { actions: [], calls: [] };
+        const results = round.map((item) => item.plan(state.get(item.actionId) as ActionRead, out));
+        // The round's name for its tokens: what it corrects, so a retry of it is recognised.
+        const name = round.map((i) => i.what).join('\n');
+        await insert('actions', out.actions, name);
+        await insert('llm_calls', out.calls, name);
+        round.forEach((item, i) => {
+          const result = results[i] as CorrectionResult;
+          options.onCorrected?.(result);
+          item.resolve(result);
+        });
+      } catch (e) {
+        for (const item of round) {
+          const err = new Error(`correcting ${item.what} failed`, { cause: e });
           options.onError?.(err);
-          throw err;
-        },
-      );
+          item.reject(err);
+        }
+      }
+    }
   };
 
+  /** The batch still open (its writer flush has not started), and the corrections in it. */
+  let open: { batch: number; items: Item[] } | undefined;
+  const queue = (
+    actionId: string,
+    what: string,
+    plan: (read: ActionRead, out: Planned) => CorrectionResult,
+  ): Promise<CorrectionResult> =>
+    new Promise<CorrectionResult>((resolve, reject) => {
+      const batch = writer.batch();
+      if (open?.batch !== batch) {
+        const group = { batch, items: [] as Item[] };
+        open = group;
+        void writer.enqueue(() => drain(group.items));
+      }
+      open.items.push({ actionId, what, plan, resolve, reject });
+    });
+
   return {
-    apply: (change) => queued(`the outcome of action ${change.actionId}`, () => run(change)),
+    apply: (change) =>
+      queue(
+        change.actionId,
+        `the outcome of action ${change.actionId} (${change.outcome}${change.failureReason ? `: ${change.failureReason}` : ''})`,
+        (r, out) => planChange(change, r, out),
+      ),
     addDelta: (actionId, delta) =>
-      queued(`the totals of action ${actionId}`, () => addDelta(actionId, delta)),
+      queue(actionId, `the totals of action ${actionId}`, (r, out) => planDelta(actionId, delta, r, out)),
   };
 }

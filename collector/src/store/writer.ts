@@ -9,7 +9,7 @@
  * cheaper than JSON to write). A failed insert is retried with the same `insert_deduplication_token`,
  * so an insert that reached the server but timed out on the way back is stored once (and its
  * materialized views aggregate it once). Corrections that read the store first run in the same
- * order (`enqueue`).
+ * order, with the next flush (`enqueue`).
  *
  * On chDB per-query settings of the client become session-wide `SET`s: a token stays in force for
  * the next insert of the process. So EVERY insert into these tables must pass its own token
@@ -52,8 +52,16 @@ export interface Writer {
   write(calls: LlmCallRow[], actions: ActionRow[]): void;
   /** Inserts everything buffered now and resolves when it is stored. */
   flush(): Promise<void>;
-  /** Runs `task` after everything written so far is stored, before anything written later. */
+  /**
+   * Runs `task` after everything written so far is stored, before anything written later: with the
+   * next flush (at most `flushIntervalMs` away), after its inserts. Tasks of one flush run in order.
+   */
   enqueue(task: () => Promise<void>): Promise<void>;
+  /**
+   * The number of the flush that rows and tasks written now will go with: it changes when a flush
+   * takes them. Work enqueued while it stays the same can be done as one.
+   */
+  batch(): number;
   /** Rows buffered or being inserted: the insert queue depth. */
   pending(): number;
   close(): Promise<void>;
@@ -105,6 +113,8 @@ export function createWriter(options: WriterOptions): Writer {
   let seq = 0;
   let calls: Pending = { chunks: [], rows: 0 };
   let actions: Pending = { chunks: [], rows: 0 };
+  let tasks: (() => Promise<void>)[] = [];
+  let batchNo = 0;
   let inFlight = 0;
   let running: Promise<void> = Promise.resolve();
   let timer: NodeJS.Timeout | undefined;
@@ -169,10 +179,13 @@ export function createWriter(options: WriterOptions): Writer {
     }
     const c = calls;
     const a = actions;
+    const t = tasks;
     calls = { chunks: [], rows: 0 };
     actions = { chunks: [], rows: 0 };
+    tasks = [];
+    batchNo++;
     const rows = c.rows + a.rows;
-    if (rows === 0) return running;
+    if (rows === 0 && t.length === 0) return running;
     inFlight += rows;
     // Calls before actions: a reader never sees an action whose calls are not stored yet.
     running = running.then(async () => {
@@ -182,6 +195,8 @@ export function createWriter(options: WriterOptions): Writer {
       } finally {
         inFlight -= rows;
       }
+      // Each task settles its own promise: a failed one is reported by its caller; the queue goes on.
+      for (const task of t) await task();
     });
     return running;
   };
@@ -195,12 +210,12 @@ export function createWriter(options: WriterOptions): Writer {
     },
     flush: flushNow,
     enqueue(task) {
-      void flushNow();
-      const done = running.then(task);
-      // A failed task is reported by its caller; the queue goes on.
-      running = done.catch(() => undefined);
-      return done;
+      return new Promise<void>((resolve, reject) => {
+        tasks.push(() => Promise.resolve().then(task).then(resolve, reject));
+        if (!timer) timer = setTimeout(() => void flushNow(), interval);
+      });
     },
+    batch: () => batchNo,
     pending: () => calls.rows + actions.rows + inFlight,
     async close() {
       await flushNow();
