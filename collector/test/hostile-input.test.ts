@@ -9,6 +9,7 @@ import { getHeapStatistics } from 'node:v8';
 import { gzipSync } from 'node:zlib';
 import { SpanKind } from '@opentelemetry/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { gzipChunkSize } from '../src/app/traces-route.ts';
 import { rows } from './support/chdb.ts';
 import { startTestCollector } from './support/collector.ts';
 import type { TestCollector } from './support/collector.ts';
@@ -171,6 +172,35 @@ describe('hostile input', () => {
     const res = await post(seeds.proto[0]?.body ?? '', type ? { 'content-type': type } : {});
     expect(res.status).toBe(status);
     expect(await res.text()).toMatch(/content-type/);
+  });
+
+  it('refuses a gzip body whose size trailer lies with 400, and inflates two members whole', async () => {
+    // The trailer (ISIZE) sizes the output chunk; zlib checks it, so a wrong one is a corrupt body.
+    const { requests } = await captureOtlp([modelCall('gzip-trailer')], { encoding: 'protobuf' });
+    const body = requests[0]?.body ?? Buffer.alloc(0);
+    const withSize = (size: number): Buffer => {
+      const gz = Buffer.from(gzipSync(body));
+      gz.writeUInt32LE(size, gz.length - 4);
+      return gz;
+    };
+    for (const size of [0, 1, body.length - 1, 0xffffffff]) {
+      const res = await post(withSize(size), { ...PROTO, 'content-encoding': 'gzip' });
+      expect(res.status, String(size)).toBe(400);
+      expect(await res.text()).toMatch(/not valid gzip/);
+    }
+    // Two members: the trailer read is the last member's, smaller than the body; all of it is read.
+    const half = Math.floor(body.length / 2);
+    const twoMembers = Buffer.concat([gzipSync(body.subarray(0, half)), gzipSync(body.subarray(half))]);
+    expect((await post(twoMembers, { ...PROTO, 'content-encoding': 'gzip' })).status).toBe(200);
+    await tc.collector.flush();
+    const stored = await rows<{ n: string }>(
+      `SELECT toString(sum(sign)) AS n FROM ${tc.database}.llm_calls WHERE customer = 'gzip-trailer'`,
+    );
+    expect(stored).toEqual([{ n: '1' }]);
+    expect(gzipChunkSize(withSize(0xffffffff), 32 * 1024 ** 2)).toBe(8 * 1024 ** 2);
+    expect(gzipChunkSize(withSize(0xffffffff), 100_000)).toBe(100_001);
+    expect(gzipChunkSize(withSize(0), 32 * 1024 ** 2)).toBe(64 * 1024);
+    expect(gzipChunkSize(gzipSync(Buffer.alloc(300_000)), 32 * 1024 ** 2)).toBe(300_001);
   });
 
   it('answers a body that claims gzip but is not with 400', async () => {
