@@ -21,6 +21,7 @@ export type { LlmCallRow, ActionRow } from './store/rows.ts';
 export { createAssembler } from './assemble/assembler.ts';
 export type { Assembler, AssemblerOptions, AssemblerStats } from './assemble/assembler-types.ts';
 export { readSettings } from './cli/settings.ts';
+export { SERVE_NODE_FLAGS } from './cli/node-flags.ts';
 export type { Settings } from './cli/settings.ts';
 export { createPipeline } from './pipeline.ts';
 export type { Pipeline, PipelineOptions, IngestSummary } from './pipeline.ts';

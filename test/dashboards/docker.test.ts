@@ -17,6 +17,7 @@ import { DockerfileParser } from 'dockerfile-ast';
 import { validate as lintDockerfile } from 'dockerfile-utils';
 import { parse } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
+import { SERVE_NODE_FLAGS } from '@costline/collector';
 import { DATASOURCE_UID } from '@costline/dashboards';
 import { rows, storeClient } from '../support/store.ts';
 
@@ -168,6 +169,14 @@ describe('docker/Dockerfile', () => {
     const users = dockerfile.getInstructions().filter((i) => i.getKeyword() === 'USER');
     expect(users.at(-1)?.getArgumentsContent()).toBe('node');
     expect(dockerfile.getInstructions().some((i) => i.getKeyword() === 'HEALTHCHECK')).toBe(true);
+  });
+
+  it('runs the collector with the Node flags of the service, as `pnpm costline` does', () => {
+    const entrypoint = dockerfile.getInstructions().filter((i) => i.getKeyword() === 'ENTRYPOINT');
+    const args = JSON.parse(entrypoint.at(-1)?.getArgumentsContent() ?? '[]') as string[];
+    expect(args).toEqual(['node', ...SERVE_NODE_FLAGS, 'collector/dist/cli/main.js']);
+    const pkg = JSON.parse(read(join(root, 'package.json'))) as { scripts: Record<string, string> };
+    expect(pkg.scripts['costline']).toBe(['node', ...SERVE_NODE_FLAGS, 'collector/dist/cli/main.js'].join(' '));
   });
 
   it('copies only paths that exist in the build context', () => {

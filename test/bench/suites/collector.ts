@@ -26,6 +26,7 @@ import {
   decodeProtobufTraces,
   DEFAULT_MAX_BATCH_ROWS,
   migrate,
+  SERVE_NODE_FLAGS,
 } from '@costline/collector';
 import type { ActionRow, LlmCallRow } from '@costline/collector';
 import type { Metric, Suite } from '../metric.ts';
@@ -155,7 +156,7 @@ async function endToEnd(
   log: (l: string) => void,
 ): Promise<{ spansPerS: number; split: Metric[] }> {
   const port = 20000 + Math.floor(Math.random() * 20000);
-  const child = spawn(process.execPath, [join(root, 'collector/dist/cli/main.js'), 'serve'], {
+  const child = spawn(process.execPath, [...SERVE_NODE_FLAGS, join(root, 'collector/dist/cli/main.js'), 'serve'], {
     env: { ...process.env, COSTLINE_DATA_DIR: dataDir, COSTLINE_PORT: String(port) },
     stdio: ['ignore', 'ignore', 'pipe'],
   });

@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
+import { SERVE_NODE_FLAGS } from '@costline/collector';
 import type { Metric, Suite } from '../metric.ts';
 import { makeSplitTraces, serialise } from '../support/otlp-batches.ts';
 
@@ -28,7 +29,7 @@ const suite: Suite = {
     const seconds = full ? 600 : 60;
     const dataDir = mkdtempSync(join(tmpdir(), 'costline-bench-soak-'));
     const port = 20000 + Math.floor(Math.random() * 20000);
-    const child = spawn(process.execPath, [join(root, 'collector/dist/cli/main.js'), 'serve'], {
+    const child = spawn(process.execPath, [...SERVE_NODE_FLAGS, join(root, 'collector/dist/cli/main.js'), 'serve'], {
       env: {
         ...process.env,
         COSTLINE_DATA_DIR: dataDir,
