@@ -176,7 +176,9 @@ describe('docker/Dockerfile', () => {
     const args = JSON.parse(entrypoint.at(-1)?.getArgumentsContent() ?? '[]') as string[];
     expect(args).toEqual(['node', ...SERVE_NODE_FLAGS, 'collector/dist/cli/main.js']);
     const pkg = JSON.parse(read(join(root, 'package.json'))) as { scripts: Record<string, string> };
-    expect(pkg.scripts['costline']).toBe(['node', ...SERVE_NODE_FLAGS, 'collector/dist/cli/main.js'].join(' '));
+    expect(pkg.scripts['costline']).toBe(
+      ['node', ...SERVE_NODE_FLAGS, 'collector/dist/cli/main.js'].join(' '),
+    );
   });
 
   it('copies only paths that exist in the build context', () => {

@@ -156,10 +156,14 @@ async function endToEnd(
   log: (l: string) => void,
 ): Promise<{ spansPerS: number; split: Metric[] }> {
   const port = 20000 + Math.floor(Math.random() * 20000);
-  const child = spawn(process.execPath, [...SERVE_NODE_FLAGS, join(root, 'collector/dist/cli/main.js'), 'serve'], {
-    env: { ...process.env, COSTLINE_DATA_DIR: dataDir, COSTLINE_PORT: String(port) },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [...SERVE_NODE_FLAGS, join(root, 'collector/dist/cli/main.js'), 'serve'],
+    {
+      env: { ...process.env, COSTLINE_DATA_DIR: dataDir, COSTLINE_PORT: String(port) },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   const url = `http://127.0.0.1:${port}`;

@@ -29,18 +29,22 @@ const suite: Suite = {
     const seconds = full ? 600 : 60;
     const dataDir = mkdtempSync(join(tmpdir(), 'costline-bench-soak-'));
     const port = 20000 + Math.floor(Math.random() * 20000);
-    const child = spawn(process.execPath, [...SERVE_NODE_FLAGS, join(root, 'collector/dist/cli/main.js'), 'serve'], {
-      env: {
-        ...process.env,
-        COSTLINE_DATA_DIR: dataDir,
-        COSTLINE_PORT: String(port),
-        // Room for the 10,000 held open plus the calls of the second in flight: at the default
-        // bound of exactly 10,000 every second's newest calls would evict 500 of the oldest, and the
-        // run would measure evictions and late-outcome corrections instead of open actions held.
-        COSTLINE_MAX_OPEN_ACTIONS: String(OPEN_ACTIONS + 2 * RATE),
+    const child = spawn(
+      process.execPath,
+      [...SERVE_NODE_FLAGS, join(root, 'collector/dist/cli/main.js'), 'serve'],
+      {
+        env: {
+          ...process.env,
+          COSTLINE_DATA_DIR: dataDir,
+          COSTLINE_PORT: String(port),
+          // Room for the 10,000 held open plus the calls of the second in flight: at the default
+          // bound of exactly 10,000 every second's newest calls would evict 500 of the oldest, and the
+          // run would measure evictions and late-outcome corrections instead of open actions held.
+          COSTLINE_MAX_OPEN_ACTIONS: String(OPEN_ACTIONS + 2 * RATE),
+        },
+        stdio: ['ignore', 'ignore', 'pipe'],
       },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
+    );
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
     const url = `http://127.0.0.1:${port}`;
