@@ -38,6 +38,44 @@ const specs = [
 
 describe('OTLP decoding of real exporter bytes', () => {
   for (const encoding of ['protobuf', 'json'] as const) {
+    it(`${encoding}: a request that fails mid-span leaves nothing in the next one's attributes`, async () => {
+      const { requests } = await captureOtlp(specs, { encoding });
+      const decode = (b: Buffer) =>
+        encoding === 'protobuf' ? decodeProtobufTraces(b) : decodeJsonTraces(b.toString());
+      const body = requests[0]?.body ?? Buffer.alloc(0);
+      const expected = decode(body).spans.map((s) => s.attributes);
+      // Cut inside the last span's attributes: the decoder throws with attributes half read.
+      const text = body.toString('latin1');
+      const cut =
+        encoding === 'protobuf'
+          ? body.subarray(0, text.lastIndexOf('text.long_ascii') + 4)
+          : Buffer.from(text.slice(0, text.lastIndexOf('text.long_ascii')).replace(/,?\s*\{?"?$/, '') + '[');
+      expect(() => decode(cut)).toThrow();
+      for (let i = 0; i < 3; i++) expect(decode(body).spans.map((s) => s.attributes)).toEqual(expected);
+    });
+
+    it(`${encoding}: an attribute named __proto__ is an own attribute and pollutes nothing`, async () => {
+      // The SDK drops a `__proto__` attribute: one of the same length is renamed in the bytes.
+      const { requests } = await captureOtlp(
+        [{ name: 'p', attributes: { __protX__: 'x', constructor: 'y', ok: 1 } }],
+        { encoding },
+      );
+      const sent = requests[0]?.body ?? Buffer.alloc(0);
+      const body = Buffer.from(sent.toString('latin1').replace('__protX__', '__proto__'), 'latin1');
+      for (let i = 0; i < 20; i++) {
+        const span = (
+          encoding === 'protobuf' ? decodeProtobufTraces(body) : decodeJsonTraces(body.toString())
+        ).spans[0];
+        expect(Object.getPrototypeOf(span?.attributes)).toBe(Object.prototype);
+        expect(span?.attributes['ok']).toBe(1);
+        expect(span?.attributes['constructor']).toBe('y');
+        expect(Object.getOwnPropertyDescriptor(span?.attributes, '__proto__')?.value).toBe('x');
+      }
+      expect(({} as Record<string, unknown>)['ok']).toBeUndefined();
+    });
+  }
+
+  for (const encoding of ['protobuf', 'json'] as const) {
     it(`${encoding}: every field the collector reads survives the round trip`, async () => {
       const { requests, spans } = await captureOtlp(specs, { encoding, serviceName: 'svc-a' });
       const decoded = requests.flatMap((r) =>

@@ -8,6 +8,7 @@
  * @module
  */
 
+import { AttributeBuilder, setAttribute } from './attribute-shapes.ts';
 import type { AttrMap, AttrValue, DecodedBatch, DecodedSpan, SpanEvent } from './span.ts';
 import { validateSpanIds } from './validate-span.ts';
 
@@ -134,14 +135,28 @@ function eventList(v: unknown): SpanEvent[] {
   }));
 }
 
+/** Top-level maps (a span's, an event's, a resource's attributes) are built here, one at a time. */
+const topLevel = new AttributeBuilder();
+
 function attrList(v: unknown, depth = 0): AttrMap {
-  const out: AttrMap = {};
-  if (v === undefined || v === null) return out;
+  if (v === undefined || v === null) return {};
   if (!Array.isArray(v)) throw new OtlpJsonError('attributes must be an array of {key, value}');
+  if (depth === 0) {
+    // A map value (depth + 1) is built by assignment: the builder holds one map at a time. What
+    // an earlier list left when it failed to decode is dropped first.
+    topLevel.reset();
+    for (const kv of v) {
+      if (!isObject(kv) || typeof kv['key'] !== 'string')
+        throw new OtlpJsonError('attribute without a string key');
+      topLevel.add(kv['key'], anyValue(kv['value'], depth));
+    }
+    return topLevel.build();
+  }
+  const out: AttrMap = {};
   for (const kv of v) {
     if (!isObject(kv) || typeof kv['key'] !== 'string')
       throw new OtlpJsonError('attribute without a string key');
-    out[kv['key']] = anyValue(kv['value'], depth);
+    setAttribute(out, kv['key'], anyValue(kv['value'], depth));
   }
   return out;
 }

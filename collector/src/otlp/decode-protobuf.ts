@@ -6,6 +6,7 @@
  * @module
  */
 
+import { AttributeBuilder, setAttribute } from './attribute-shapes.ts';
 import { ProtobufError, ProtobufReader, WIRE } from './protobuf-reader.ts';
 import type { AttrMap, AttrValue, DecodedBatch, DecodedSpan, SpanEvent } from './span.ts';
 import { validateSpanIds } from './validate-span.ts';
@@ -112,6 +113,8 @@ function readSpan(
     scopeVersion,
     resource,
   };
+  // What a span that failed to decode left is dropped.
+  attributes.reset();
   while (!r.done()) {
     const tag = r.uint32();
     const wt = tag & 7;
@@ -137,9 +140,11 @@ function readSpan(
       case 8:
         span.endTimeUnixNano = expectWire(r, wt, WIRE.fixed64).fixed64();
         break;
-      case 9:
-        readKeyValueField(expectLen(r, wt), span.attributes, 0);
+      case 9: {
+        const key = readKeyValue(expectLen(r, wt), 0);
+        attributes.add(key, kvValue);
         break;
+      }
       case 11: {
         const outer = expectLen(r, wt).enter();
         span.events.push(readEvent(r));
@@ -161,8 +166,12 @@ function readSpan(
         r.skip(wt);
     }
   }
+  span.attributes = attributes.build();
   return span;
 }
+
+/** Span attributes are built here, one span at a time (see attribute-shapes.ts). */
+const attributes = new AttributeBuilder();
 
 function readEvent(r: ProtobufReader): SpanEvent {
   const ev: SpanEvent = { name: '', timeUnixNano: 0n, attributes: {} };
@@ -180,6 +189,14 @@ function readEvent(r: ProtobufReader): SpanEvent {
 
 /** Reads the `KeyValue` message of the length-delimited field at the reader into `into`. */
 function readKeyValueField(r: ProtobufReader, into: AttrMap, depth: number): void {
+  const key = readKeyValue(r, depth);
+  setAttribute(into, key, kvValue);
+}
+
+/** The value of the `KeyValue` read last (set by {@link readKeyValue}, which returns its key). */
+let kvValue: AttrValue = null;
+
+function readKeyValue(r: ProtobufReader, depth: number): string {
   const outer = r.enter();
   let key = '';
   let value: AttrValue = null;
@@ -194,7 +211,9 @@ function readKeyValueField(r: ProtobufReader, into: AttrMap, depth: number): voi
     } else r.skip(wt);
   }
   r.leave(outer);
-  into[key] = value;
+  // Set last: a map value read above set it for its own entries.
+  kvValue = value;
+  return key;
 }
 
 function readAnyValue(r: ProtobufReader, depth: number): AttrValue {
