@@ -45,7 +45,11 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '../../..');
 const suite: Suite = {
   name: 'collector',
   async run({ full, log }) {
-    const traces = full ? 50_000 : 20_000;
+    // A round is timed until its last row is stored, so it ends with a fixed tail: the writer's
+    // last partial batch waits for its flush interval (1 s), then is inserted — 0.2-0.3 s in all.
+    // In 80,000-span rounds (1.6 s) that tail was 15% of the time measured; in 160,000-span rounds
+    // it is about 7%, and the rate measured is the steady one the limits are compared with.
+    const traces = full ? 100_000 : 40_000;
     // Each round sends traces of its own (a re-sent span would be dropped as a duplicate).
     const loads = Array.from({ length: ROUNDS }, () => makeOtlpLoad(traces));
     const load = loads[0] as OtlpLoad;
