@@ -1,15 +1,19 @@
 /**
  * Collector throughput, end to end and against the two limits it cannot beat, measured in one run:
  * - `decode_only`: gunzip + protobuf decode + a walk over every span's attributes, in this process;
- * - `store_insert_only`: the store's own insert rate for the very rows the end-to-end run stored
- *   (read back, then inserted into a fresh database by the collector's writer, in its TabSeparated
- *   batches of its default size (20,000 rows), each with its own deduplication token; the count stored is checked);
  * - `e2e`: the gzip batches POSTed over loopback to `costline serve` in a child process (its own chDB
- *   store), four requests at a time, timed from the first request until every row is stored, after a
- *   warm-up load of 2,000 other traces (steady state: compiled code, a warm store).
- * The ratio is e2e ÷ the slower limit (target ≥ 0.6). The CPU split of the end-to-end run comes from
- * the collector's own counters (`costline_ingest_seconds_total{stage}`, the event loop's busy time,
- * the insert latency), as µs per span.
+ *   store, the Docker image's Node flags), four requests at a time, timed from the first request
+ *   until every row is stored, after a warm-up load of 2,000 other traces (steady state: compiled
+ *   code, a warm store);
+ * - `store_insert_only`: the store's own insert rate for rows the end-to-end run stored (read back
+ *   through the collector, then inserted into a fresh database of a second chDB store in this
+ *   process by the collector's writer, in its TabSeparated batches of its default size (20,000
+ *   rows), each with its own deduplication token; the count stored is checked).
+ * Rounds alternate: an end-to-end round, then an insert-only round, each started once neither store
+ * is merging. The ratio is each end-to-end round ÷ the slower limit measured right after it, the
+ * median of the rounds (target ≥ 0.6). The CPU split of the best end-to-end round comes from the
+ * collector's own counters (`costline_ingest_seconds_total{stage}`, the event loop's busy time, the
+ * insert latency), as µs per span.
  *
  * @module
  */
@@ -60,20 +64,45 @@ const suite: Suite = {
     const decode = decodeOnly(load);
     log(`decode only: ${decode.toFixed(0)} spans/s`);
 
-    const dataDir = mkdtempSync(join(tmpdir(), 'costline-bench-collector-'));
-    const { spansPerS: e2e, split } = await endToEnd(loads, makeOtlpLoad(2000), dataDir, log);
-    log(`end to end: ${e2e.toFixed(0)} spans/s (best round)`);
-
-    const insert = await insertOnly(dataDir, load, log);
-    log(`store insert only: ${insert.toFixed(0)} rows/s (best round)`);
-
-    const limit = Math.min(decode, insert);
+    const collector = await startCollector(mkdtempSync(join(tmpdir(), 'costline-bench-collector-')));
+    // The insert-only limit's own store, in this process, beside the collector's.
+    const store = createStoreClient({
+      dataDir: mkdtempSync(join(tmpdir(), 'costline-bench-insert-')),
+      database: 'costline',
+    });
+    const rounds: { e2e: number; insert: number; split: Metric[] }[] = [];
+    try {
+      // Steady state is measured: the collector's code is compiled and its store warm first.
+      await collector.round(makeOtlpLoad(2000));
+      let rows: { calls: LlmCallRow[]; actions: ActionRow[] } | undefined;
+      for (const [i, l] of loads.entries()) {
+        await quiet(collector, store);
+        const e2e = await collector.round(l);
+        rows ??= await collector.rows(l);
+        await quiet(collector, store);
+        const insert = await insertOnly(store, `bench_insert_${i}`, rows);
+        log(
+          `round ${i + 1}: end to end ${e2e.spansPerS.toFixed(0)} spans/s (sent in ${e2e.sentS.toFixed(2)} s, stored in ${e2e.storedS.toFixed(2)} s); insert only ${insert.toFixed(0)} rows/s`,
+        );
+        rounds.push({ e2e: e2e.spansPerS, insert, split: e2e.split });
+      }
+    } finally {
+      await collector.stop();
+      await store.close();
+    }
+    const best = rounds.reduce((a, b) => (b.e2e > a.e2e ? b : a));
+    const insert = Math.max(...rounds.map((r) => r.insert));
+    // Each round against the insert-only round right after it: the machine's speed drifts by a
+    // quarter over minutes, and a ratio of measures taken minutes apart moved by ±0.1 with it.
+    const ratios = rounds.map((r) => r.e2e / Math.min(decode, r.insert)).sort((a, b) => a - b);
+    const ratio = ratios[Math.floor(ratios.length / 2)] as number;
+    log(`ratios by round: ${ratios.map((r) => r.toFixed(3)).join(', ')}`);
     return [
       {
         name: 'collector.e2e.spans_per_s',
-        value: e2e,
+        value: best.e2e,
         unit: 'spans/s',
-        note: 'gzip protobuf over loopback → stored',
+        note: 'gzip protobuf over loopback → stored, best round',
       },
       {
         name: 'collector.decode_only.spans_per_s',
@@ -85,15 +114,15 @@ const suite: Suite = {
         name: 'collector.store_insert_only.rows_per_s',
         value: insert,
         unit: 'rows/s',
-        note: 'same rows, writer (TabSeparated), chDB',
+        note: 'same rows, writer (TabSeparated), chDB, best round',
       },
       {
         name: 'collector.e2e_vs_limit.ratio',
-        value: e2e / limit,
+        value: ratio,
         unit: 'ratio',
-        note: 'e2e ÷ slower limit (target ≥ 0.6)',
+        note: 'e2e ÷ slower limit, round by round, median (target ≥ 0.6)',
       },
-      ...split,
+      ...best.split,
     ] satisfies Metric[];
   },
 };
@@ -153,12 +182,17 @@ function cpuSplit(before: Map<string, number>, after: Map<string, number>, spans
   }));
 }
 
-async function endToEnd(
-  loads: OtlpLoad[],
-  warm: OtlpLoad,
-  dataDir: string,
-  log: (l: string) => void,
-): Promise<{ spansPerS: number; split: Metric[] }> {
+interface Collector {
+  /** Sends `load` and waits until all of it is stored. */
+  round(load: OtlpLoad): Promise<{ spansPerS: number; sentS: number; storedS: number; split: Metric[] }>;
+  /** Rows the collector stored, as many as `load` makes. */
+  rows(load: OtlpLoad): Promise<{ calls: LlmCallRow[]; actions: ActionRow[] }>;
+  query<T>(sql: string): Promise<T[]>;
+  stop(): Promise<void>;
+}
+
+/** `costline serve` in a child process (its own chDB store), run as the Docker image runs it. */
+async function startCollector(dataDir: string): Promise<Collector> {
   const port = 20000 + Math.floor(Math.random() * 20000);
   const child = spawn(
     process.execPath,
@@ -171,110 +205,135 @@ async function endToEnd(
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   const url = `http://127.0.0.1:${port}`;
+  const query = async <T>(sql: string): Promise<T[]> => {
+    const res = await fetch(`${url}/api/query`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: sql, format: 'JSONEachRow' }),
+    });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`query failed (${res.status}): ${text}`);
+    return text
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => JSON.parse(l) as T);
+  };
+  const stored = async (): Promise<number> =>
+    Number(
+      (
+        await query<{ n: string }>(
+          `SELECT (SELECT sum(sign) FROM costline.llm_calls) + (SELECT sum(sign) FROM costline.actions) AS n`,
+        )
+      )[0]?.n,
+    );
+  const send = async (batches: Buffer[]): Promise<void> => {
+    let next = 0;
+    const sender = async (): Promise<void> => {
+      for (let i = next++; i < batches.length; i = next++) {
+        for (;;) {
+          const res = await fetch(`${url}/v1/traces`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/x-protobuf', 'content-encoding': 'gzip' },
+            body: batches[i],
+          });
+          await res.arrayBuffer();
+          if (res.ok) break;
+          if (res.status !== 429 && res.status !== 503) throw new Error(`collector answered ${res.status}`);
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      }
+    };
+    await Promise.all([sender(), sender(), sender(), sender()]);
+  };
   try {
     await waitFor(
       async () => (await fetch(`${url}/readyz`).catch(() => undefined))?.ok === true,
       30_000,
       () => stderr,
     );
-    const send = async (batches: Buffer[]): Promise<void> => {
-      let next = 0;
-      const sender = async (): Promise<void> => {
-        for (let i = next++; i < batches.length; i = next++) {
-          for (;;) {
-            const res = await fetch(`${url}/v1/traces`, {
-              method: 'POST',
-              headers: { 'content-type': 'application/x-protobuf', 'content-encoding': 'gzip' },
-              body: batches[i],
-            });
-            await res.arrayBuffer();
-            if (res.ok) break;
-            if (res.status !== 429 && res.status !== 503) throw new Error(`collector answered ${res.status}`);
-            await new Promise((r) => setTimeout(r, 50));
-          }
-        }
-      };
-      await Promise.all([sender(), sender(), sender(), sender()]);
-    };
-    const storedAtLeast = (n: number) => async (): Promise<boolean> => {
-      const res = await fetch(`${url}/api/query`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({
-          query: `SELECT (SELECT sum(sign) FROM costline.llm_calls) + (SELECT sum(sign) FROM costline.actions) AS n`,
-          format: 'JSONEachRow',
-        }),
-      });
-      const text = await res.text();
-      return Number((JSON.parse(text) as { n: string | number }).n) >= n;
-    };
-    // Steady state is measured: the collector's code is compiled and its store warm first.
-    await send(warm.batches);
-    await waitFor(storedAtLeast(warm.spans), 300_000, () => stderr, 50);
-
-    let stored = warm.spans;
-    let best: { spansPerS: number; split: Metric[] } | undefined;
-    for (const load of loads) {
+  } catch (e) {
+    child.kill('SIGKILL');
+    throw e;
+  }
+  return {
+    query,
+    async round(load) {
+      const from = await stored();
       const before = await scrape(url);
       const started = performance.now();
       await send(load.batches);
       const sent = performance.now();
-      stored += load.spans;
-      await waitFor(storedAtLeast(stored), 300_000, () => stderr, 50);
+      await waitFor(
+        async () => (await stored()) >= from + load.spans,
+        300_000,
+        () => stderr,
+        50,
+      );
       const s = (performance.now() - started) / 1000;
-      log(`round: sent in ${((sent - started) / 1000).toFixed(2)} s, stored in ${s.toFixed(2)} s`);
-      const round = { spansPerS: load.spans / s, split: cpuSplit(before, await scrape(url), load.spans) };
-      if (!best || round.spansPerS > best.spansPerS) best = round;
-    }
-    return best as { spansPerS: number; split: Metric[] };
-  } finally {
-    child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
-  }
+      return {
+        spansPerS: load.spans / s,
+        sentS: (sent - started) / 1000,
+        storedS: s,
+        split: cpuSplit(before, await scrape(url), load.spans),
+      };
+    },
+    async rows(load) {
+      const calls = await query<LlmCallRow>(`SELECT * FROM costline.llm_calls LIMIT ${load.modelCalls}`);
+      const actions = await query<ActionRow>(`SELECT * FROM costline.actions LIMIT ${load.actions}`);
+      return { calls, actions };
+    },
+    async stop() {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    },
+  };
+}
+
+/**
+ * Waits until neither store is merging parts: merges left by one measure would take CPU from the
+ * next one (at most 30 s; a store that keeps merging is measured as it is).
+ */
+async function quiet(collector: Collector, store: ReturnType<typeof createStoreClient>): Promise<void> {
+  const sql = 'SELECT count() AS n FROM system.merges';
+  const merging = async (): Promise<number> => {
+    const [a] = await collector.query<{ n: string }>(sql);
+    const [b] = await (await store.query({ query: sql, format: 'JSONEachRow' })).json<{ n: string }>();
+    return Number(a?.n) + Number(b?.n);
+  };
+  const deadline = Date.now() + 30_000;
+  while ((await merging()) > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
 }
 
 /** One round's worth of the rows the end-to-end run stored, inserted again by the writer alone. */
-async function insertOnly(dataDir: string, load: OtlpLoad, log: (l: string) => void): Promise<number> {
-  const client = createStoreClient({ dataDir, database: 'costline' });
-  try {
-    const read = async <T>(table: string, n: number): Promise<T[]> =>
-      (
-        await client.query({ query: `SELECT * FROM costline.${table} LIMIT ${n}`, format: 'JSONEachRow' })
-      ).json<T>();
-    const calls = await read<LlmCallRow>('llm_calls', load.modelCalls);
-    const actions = await read<ActionRow>('actions', load.actions);
-    let best = 0;
-    for (let round = 0; round < ROUNDS; round++) {
-      const db = `bench_insert_${round}`;
-      await migrate(client, db);
-      // The collector's own writer: its format, batch size and deduplication tokens.
-      const writer = createWriter({ client, database: db, flushIntervalMs: 60_000 });
-      const started = performance.now();
-      for (let i = 0; i < calls.length; i += DEFAULT_MAX_BATCH_ROWS) {
-        writer.write(calls.slice(i, i + DEFAULT_MAX_BATCH_ROWS), []);
-        await writer.flush();
-      }
-      for (let i = 0; i < actions.length; i += DEFAULT_MAX_BATCH_ROWS) {
-        writer.write([], actions.slice(i, i + DEFAULT_MAX_BATCH_ROWS));
-        await writer.flush();
-      }
-      const s = (performance.now() - started) / 1000;
-      const [stored] = await (
-        await client.query({
-          query: `SELECT (SELECT count() FROM ${db}.llm_calls) + (SELECT count() FROM ${db}.actions) AS n`,
-          format: 'JSONEachRow',
-        })
-      ).json<{ n: string }>();
-      const n = calls.length + actions.length;
-      // A limit measured on rows that were dropped as duplicates would be no limit at all.
-      if (Number(stored?.n) !== n) throw new Error(`insert-only stored ${stored?.n} of ${n} rows`);
-      log(`round: ${n} rows re-inserted in ${s.toFixed(2)} s`);
-      best = Math.max(best, n / s);
-    }
-    return best;
-  } finally {
-    await client.close();
+async function insertOnly(
+  client: ReturnType<typeof createStoreClient>,
+  db: string,
+  rows: { calls: LlmCallRow[]; actions: ActionRow[] },
+): Promise<number> {
+  const { calls, actions } = rows;
+  await migrate(client, db);
+  // The collector's own writer: its format, batch size and deduplication tokens.
+  const writer = createWriter({ client, database: db, flushIntervalMs: 60_000 });
+  const started = performance.now();
+  for (let i = 0; i < calls.length; i += DEFAULT_MAX_BATCH_ROWS) {
+    writer.write(calls.slice(i, i + DEFAULT_MAX_BATCH_ROWS), []);
+    await writer.flush();
   }
+  for (let i = 0; i < actions.length; i += DEFAULT_MAX_BATCH_ROWS) {
+    writer.write([], actions.slice(i, i + DEFAULT_MAX_BATCH_ROWS));
+    await writer.flush();
+  }
+  const s = (performance.now() - started) / 1000;
+  const [stored] = await (
+    await client.query({
+      query: `SELECT (SELECT count() FROM ${db}.llm_calls) + (SELECT count() FROM ${db}.actions) AS n`,
+      format: 'JSONEachRow',
+    })
+  ).json<{ n: string }>();
+  const n = calls.length + actions.length;
+  // A limit measured on rows that were dropped as duplicates would be no limit at all.
+  if (Number(stored?.n) !== n) throw new Error(`insert-only stored ${stored?.n} of ${n} rows`);
+  return n / s;
 }
 
 async function waitFor(
