@@ -247,6 +247,67 @@ describe('OTLP JSON variants (cases/ingest-and-streams.md #2)', () => {
   });
 });
 
+describe('protobuf span ids', () => {
+  // A hand-written ExportTraceServiceRequest: resource_spans(1) > scope_spans(2) > spans(2).
+  const varint = (n: number): number[] => {
+    const out: number[] = [];
+    for (; n >= 0x80; n = Math.floor(n / 128)) out.push((n & 0x7f) | 0x80);
+    out.push(n);
+    return out;
+  };
+  const ld = (field: number, bytes: Buffer): Buffer =>
+    Buffer.concat([Buffer.from([(field << 3) | 2, ...varint(bytes.length)]), bytes]);
+  const fixed64 = (field: number, v: bigint): Buffer => {
+    const b = Buffer.alloc(9);
+    b[0] = (field << 3) | 1;
+    b.writeBigUInt64LE(v, 1);
+    return b;
+  };
+  const start = BigInt(Date.now() - 60_000) * 1_000_000n;
+  const span = (name: string, ids: { trace?: Buffer; span?: Buffer; parent?: Buffer }): Buffer =>
+    Buffer.concat([
+      ...(ids.trace ? [ld(1, ids.trace)] : []),
+      ...(ids.span ? [ld(2, ids.span)] : []),
+      ...(ids.parent ? [ld(4, ids.parent)] : []),
+      ld(5, Buffer.from(name)),
+      fixed64(7, start),
+      fixed64(8, start + 1_000_000n),
+    ]);
+  const request = (spans: Buffer[]): Buffer => ld(1, ld(2, Buffer.concat(spans.map((s) => ld(2, s)))));
+  const bytes = (n: number, fill = 0xab): Buffer => Buffer.alloc(n, fill);
+
+  it('keeps ids of the right lengths and refuses the others with the JSON decoder’s messages', () => {
+    const good = { trace: bytes(16), span: bytes(8) };
+    const batch = decodeProtobufTraces(
+      request([
+        span('ok', good),
+        span('ok-child', { ...good, span: bytes(8, 0xcd), parent: bytes(8) }),
+        span('zero-parent', { ...good, span: bytes(8, 0xce), parent: bytes(8, 0) }),
+        span('short-trace', { ...good, trace: bytes(8) }),
+        span('no-trace', { span: bytes(8) }),
+        span('zero-trace', { ...good, trace: bytes(16, 0) }),
+        span('long-span', { ...good, span: bytes(16) }),
+        span('zero-span', { ...good, span: bytes(8, 0) }),
+        span('short-parent', { ...good, span: bytes(8, 0xcf), parent: bytes(3) }),
+      ]),
+    );
+    expect(batch.spans.map((s) => [s.name, s.traceId, s.spanId, s.parentSpanId])).toEqual([
+      ['ok', 'ab'.repeat(16), 'ab'.repeat(8), ''],
+      ['ok-child', 'ab'.repeat(16), 'cd'.repeat(8), 'ab'.repeat(8)],
+      ['zero-parent', 'ab'.repeat(16), 'ce'.repeat(8), ''],
+    ]);
+    expect(batch.rejected).toBe(6);
+    expect(batch.errors).toEqual([
+      'span "short-trace": invalid traceId',
+      'span "no-trace": invalid traceId',
+      'span "zero-trace": invalid traceId',
+      'span "long-span": invalid spanId',
+      'span "zero-span": invalid spanId',
+      'span "short-parent": invalid parentSpanId',
+    ]);
+  });
+});
+
 describe('protobuf varints', () => {
   /** The wire form of a signed 64-bit value (two's complement, as protobuf's int64). */
   const varint = (v: bigint): Buffer => {

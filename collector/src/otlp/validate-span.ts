@@ -17,8 +17,24 @@ const ZERO_SPAN = '0'.repeat(16);
 const EARLIEST_NS = BigInt(Date.UTC(2000, 0, 1)) * 1_000_000n;
 const AHEAD_NS = 86_400_000n * 1_000_000n;
 
-/** Returns why the span cannot be stored, or undefined when it can. Lowercases ids in place. */
-export function validateSpanIds(span: DecodedSpan): string | undefined {
+/**
+ * Returns why the span cannot be stored, or undefined when it can. Lowercases ids in place.
+ *
+ * `idsAreHex`: the ids were written by `Buffer#toString('hex')` (the protobuf decoder), so they are
+ * lowercase hex already and only their lengths need checking — the same verdicts, without three
+ * lowercasings and three regular expressions per span.
+ */
+export function validateSpanIds(span: DecodedSpan, idsAreHex = false): string | undefined {
+  if (idsAreHex) {
+    if (span.traceId.length !== 32 || span.traceId === ZERO_TRACE)
+      return `span "${clip(span.name)}": invalid traceId`;
+    if (span.spanId.length !== 16 || span.spanId === ZERO_SPAN)
+      return `span "${clip(span.name)}": invalid spanId`;
+    if (span.parentSpanId === ZERO_SPAN) span.parentSpanId = '';
+    if (span.parentSpanId !== '' && span.parentSpanId.length !== 16)
+      return `span "${clip(span.name)}": invalid parentSpanId`;
+    return validateTimes(span);
+  }
   span.traceId = span.traceId.toLowerCase();
   span.spanId = span.spanId.toLowerCase();
   span.parentSpanId = span.parentSpanId.toLowerCase();
