@@ -18,9 +18,7 @@ export function createSeenSet(capacity: number): SeenSet {
   const keys = createSpanKeyTable(capacity);
   return {
     add(traceId, spanId) {
-      if (keys.get(traceId, spanId) !== 0) return false;
-      keys.set(traceId, spanId, 1);
-      return true;
+      return keys.swap(traceId, spanId, 1) === 0;
     },
     size: () => keys.size(),
   };

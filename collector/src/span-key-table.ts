@@ -27,6 +27,8 @@ export interface SpanKeyTable {
   get(traceId: string, spanId: string): number;
   /** Stores `value` (1–255) for the span. */
   set(traceId: string, spanId: string, value: number): void;
+  /** Stores `value` for the span and returns what was stored before (0: nothing), in one lookup. */
+  swap(traceId: string, spanId: string, value: number): number;
   size(): number;
 }
 
@@ -44,6 +46,11 @@ const SEED = randomBytes(4).readInt32LE(0);
 const NIBBLE = new Int8Array(128);
 for (let i = 0; i < 10; i++) NIBBLE[48 + i] = i;
 for (let i = 0; i < 6; i++) NIBBLE[97 + i] = 10 + i;
+
+function checkValue(value: number): void {
+  if (value < 1 || value > 255 || !Number.isInteger(value))
+    throw new RangeError(`span key value ${value} is not an integer from 1 to 255`);
+}
 
 function hexWord(s: string, at: number): number {
   let v = 0;
@@ -109,6 +116,25 @@ export function createSpanKeyTable(capacity: number): SpanKeyTable {
     }
   };
 
+  /**
+   * Writes the loaded key into the current generation's empty `slot` (a key of the older generation
+   * is written to the current one, which is read first); a full generation turns over.
+   */
+  const insert = (slot: number, value: number): void => {
+    current.keys.set(key, slot * WORDS);
+    current.values[slot] = value;
+    if (++current.count >= half) {
+      const reuse = older;
+      older = current;
+      if (reuse) {
+        reuse.keys.fill(0);
+        reuse.values.fill(0);
+        reuse.count = 0;
+        current = reuse;
+      } else current = generation();
+    }
+  };
+
   return {
     get(traceId, spanId) {
       load(traceId, spanId);
@@ -119,28 +145,28 @@ export function createSpanKeyTable(capacity: number): SpanKeyTable {
       return old >= 0 ? (older.values[old] as number) : 0;
     },
     set(traceId, spanId, value) {
-      if (value < 1 || value > 255 || !Number.isInteger(value))
-        throw new RangeError(`span key value ${value} is not an integer from 1 to 255`);
+      checkValue(value);
+      load(traceId, spanId);
+      const slot = find(current);
+      if (slot >= 0) current.values[slot] = value;
+      else insert(~slot, value);
+    },
+    swap(traceId, spanId, value) {
+      checkValue(value);
       load(traceId, spanId);
       const slot = find(current);
       if (slot >= 0) {
+        const was = current.values[slot] as number;
         current.values[slot] = value;
-        return;
+        return was;
       }
-      // A key of the older generation is written to the current one, which is read first.
-      const empty = ~slot;
-      current.keys.set(key, empty * WORDS);
-      current.values[empty] = value;
-      if (++current.count >= half) {
-        const reuse = older;
-        older = current;
-        if (reuse) {
-          reuse.keys.fill(0);
-          reuse.values.fill(0);
-          reuse.count = 0;
-          current = reuse;
-        } else current = generation();
+      let was = 0;
+      if (older) {
+        const old = find(older);
+        if (old >= 0) was = older.values[old] as number;
       }
+      insert(~slot, value);
+      return was;
     },
     size: () => current.count + (older?.count ?? 0),
   };
