@@ -58,7 +58,8 @@ export function createStoreClient(config: StoreConfig): ClickHouseClient {
 export type NativeInsert = (params: {
   table: string;
   columns: string[];
-  values: string;
+  /** The rows as text, or its UTF-8 bytes. */
+  values: string | Buffer;
   format: 'TabSeparated';
   settings: Record<string, string | number>;
 }) => Promise<unknown>;

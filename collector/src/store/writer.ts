@@ -97,9 +97,14 @@ export function batchToken(instance: string, seq: number): string {
   return `${instance}-${seq}`;
 }
 
-/** One table's rows waiting for the next flush, already written as insert text. */
+/**
+ * One table's rows waiting for the next flush, already written as insert text in UTF-8 bytes:
+ * outside the JavaScript heap, so the young-generation collections do not copy up to a second's
+ * worth of text (20,000 rows, ~20 MB) twice on its way to the old generation, and the flush hands
+ * the engine one buffer without first joining a string and encoding it again.
+ */
 interface Pending {
-  chunks: string[];
+  chunks: Buffer[];
   rows: number;
 }
 
@@ -131,7 +136,7 @@ export function createWriter(options: WriterOptions): Writer {
   ): void => {
     if (rows.length === 0) return;
     const outer = options.clock?.enter('encode');
-    into.chunks.push((ENCODERS[table].encode as (r: typeof rows) => string)(rows));
+    into.chunks.push(Buffer.from((ENCODERS[table].encode as (r: typeof rows) => string)(rows), 'utf8'));
     into.rows += rows.length;
     options.clock?.enter(outer);
   };
@@ -139,7 +144,7 @@ export function createWriter(options: WriterOptions): Writer {
   const insert = async (table: keyof typeof ENCODERS, batch: Pending): Promise<void> => {
     if (batch.rows === 0) return;
     const token = batchToken(instance, seq++);
-    const text = batch.chunks.join('');
+    const text = batch.chunks.length === 1 ? (batch.chunks[0] as Buffer) : Buffer.concat(batch.chunks);
     const columns = ENCODERS[table].columns as [string, ...string[]];
     const settings = insertSettings(token, options.extraSettings);
     const native = nativeInsert(options.client);
