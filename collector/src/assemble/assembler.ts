@@ -92,8 +92,9 @@ export function createAssembler(options: AssemblerOptions): Assembler {
   const counters = { expiredActions: 0, evictedActions: 0, lateCalls: 0, lateOutcomes: 0, orphanCalls: 0 };
 
   const bounded = <K, V>(map: OrderedMap<K, V>, key: K, value: V, max: number, bytes = 0): void => {
-    if (!map.has(key)) heldBytes += bytes;
-    map.delete(key);
+    // A key already there moves to the newest end; a new one is counted (no delete to miss).
+    if (map.has(key)) map.delete(key);
+    else heldBytes += bytes;
     map.set(key, value);
     while (map.size > max) {
       map.shift();

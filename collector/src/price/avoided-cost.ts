@@ -47,12 +47,14 @@ export function createAvoidedCostEstimator(window = 500): AvoidedCostEstimator {
         surface = new Map();
         bySurface.set(row.surface, surface);
       }
-      for (const model of row.response_model === row.request_model
-        ? [row.request_model]
-        : [row.request_model, row.response_model]) {
-        if (!model) continue;
-        bump(surface, model, pico);
-        bump(anySurface, model, pico);
+      // The request model, and the response model when it is another (no array per call).
+      if (row.request_model) {
+        bump(surface, row.request_model, pico);
+        bump(anySurface, row.request_model, pico);
+      }
+      if (row.response_model && row.response_model !== row.request_model) {
+        bump(surface, row.response_model, pico);
+        bump(anySurface, row.response_model, pico);
       }
     },
     estimate(surface, model) {
