@@ -38,11 +38,11 @@ import { makeOtlpLoad } from '../support/otlp-batches.ts';
 import type { OtlpLoad } from '../support/otlp-batches.ts';
 
 /**
- * Each measure is the best of this many rounds, as the decode limit is: on a shared machine a
- * round that another process slowed says nothing about the code, and the ratio of two measures
- * taken in different moments moved by ±0.1 from run to run with one round each.
+ * Each rate is the best of this many rounds, as the decode limit is (on a shared machine a round
+ * that another process slowed says nothing about the code), and the ratio the median of the rounds'
+ * ratios: with three rounds, one round's ±0.05 moved the median as much.
  */
-const ROUNDS = 3;
+const ROUNDS = 5;
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../../..');
 
