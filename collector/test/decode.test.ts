@@ -228,6 +228,8 @@ describe('OTLP JSON variants (cases/ingest-and-streams.md #2)', () => {
                 base,
                 { ...base, spanId: 'nothex', name: 'bad-id' },
                 { ...base, spanId: 'b7ad6b7169203332', startTimeUnixNano: 'soon' },
+                // 22 hex digits: a wrong hex id, though also 16 bytes of unpadded base64.
+                { ...base, traceId: '0af7651916cd43dd8448eb', spanId: 'b7ad6b7169203333', name: 'short-hex' },
               ],
             },
           ],
@@ -236,8 +238,9 @@ describe('OTLP JSON variants (cases/ingest-and-streams.md #2)', () => {
     });
     const batch = decodeJsonTraces(text);
     expect(batch.spans).toHaveLength(1);
-    expect(batch.rejected).toBe(2);
+    expect(batch.rejected).toBe(3);
     expect(batch.errors.join(' ')).toMatch(/invalid spanId/);
+    expect(batch.errors).toContain('span "short-hex": invalid traceId');
     expect(batch.errors.join(' ')).toMatch(/startTimeUnixNano "soon"/);
   });
 

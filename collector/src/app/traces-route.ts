@@ -45,19 +45,23 @@ export interface Refusal {
 /** Output chunks are never smaller (for bodies that claim to be tiny) nor larger than this. */
 const MIN_CHUNK = 64 * 1024;
 const MAX_CHUNK = 8 * 1024 * 1024;
+const MAX_RATIO = 1032;
 
 /**
  * A gzip member ends with its uncompressed size mod 2^32 (ISIZE, RFC 1952): one output chunk of
  * that size (and a byte to spare, for zlib to see the end) holds the whole body, so nothing is
  * joined and the event loop is called back once — a fifth of the main thread's time per body
  * against 256 KiB chunks. It is only a size hint: zlib checks it against what it inflated (a body
- * whose trailer lies is refused as corrupt), a multi-member body takes more chunks, and
- * `maxOutputLength` bounds the output whatever the trailer says.
+ * whose trailer lies is refused as corrupt) but ignores zero-led bytes after the last member, which
+ * may then be read as the trailer; a multi-member body takes more chunks; and `maxOutputLength`
+ * bounds the output whatever the trailer says.
  */
 export function gzipChunkSize(gz: Buffer, maxBodyBytes: number): number {
   if (gz.length < 18) return MIN_CHUNK;
   const claimed = gz.readUInt32LE(gz.length - 4) + 1;
-  return Math.max(MIN_CHUNK, Math.min(claimed, MAX_CHUNK, maxBodyBytes + 1));
+  // Deflate inflates at most 1,032-fold: a body cannot honestly claim more than that of its size
+  // (zlib ignores zero bytes after a member, so the "trailer" read may be padding).
+  return Math.max(MIN_CHUNK, Math.min(claimed, gz.length * MAX_RATIO, MAX_CHUNK, maxBodyBytes + 1));
 }
 
 export function tracesRoute(options: TracesRouteOptions) {

@@ -206,7 +206,11 @@ function nanos(v: unknown, spanName: string, name: string): bigint {
 function id(v: unknown, bytes: number): string {
   if (v === undefined || v === null || v === '') return '';
   if (typeof v !== 'string') throw new OtlpJsonError('ids must be strings');
-  if (v.length === bytes * 2 && /^[0-9a-fA-F]+$/.test(v)) return v.toLowerCase();
+  if (/^[0-9a-fA-F]+$/.test(v)) {
+    // Hex is the OTLP JSON encoding: of the wrong length it is a wrong id, not base64 (22 hex
+    // digits are also 16 bytes of unpadded base64, which would make another span's id of them).
+    return v.length === bytes * 2 ? v.toLowerCase() : v; // else left for validateSpanIds to reject
+  }
   // Protobuf's canonical JSON mapping encodes bytes as base64; some exporters follow it.
   const decoded = Buffer.from(v, 'base64');
   if (decoded.length === bytes) return decoded.toString('hex');
