@@ -59,9 +59,9 @@ export function createMetrics(): Metrics {
   return {
     inc(name, by = 1, labels) {
       const k = key(name, labels);
-      const c = counters.get(k) ?? { name, value: 0 };
-      c.value += by;
-      counters.set(k, c);
+      const c = counters.get(k);
+      if (c !== undefined) c.value += by;
+      else counters.set(k, { name, value: by });
     },
     gauge(name, read, type = 'gauge', labels) {
       gauges.set(key(name, labels), { name, read, type });

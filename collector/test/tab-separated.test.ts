@@ -192,6 +192,31 @@ describe('TabSeparated rows', () => {
       "12\t2.5\t3\t0.1\t['x']\t-1\n",
     );
   });
+
+  it('writes each row as a fresh encoder would, whatever the rows before it (values repeat, change, go missing)', () => {
+    const spec = [
+      ['s', 'string'],
+      ['t', 'datetime'],
+      ['d', 'decimal'],
+      ['n', 'int'],
+    ] as const;
+    // A missing value first (undefined: each kind's default), then repeats, changes, other types.
+    const values = {
+      s: [undefined, 'a', 'a', 'tab\there', 'a', '', 7, 'a', undefined],
+      t: [undefined, '2026-12-04 10:00:00.000', '2026-12-04 10:00:00.000', 5, undefined, 'x\ny'],
+      d: [undefined, '0.100000000000', '0.100000000000', Number.NaN, Number.NaN, '1e5', 3, undefined],
+      n: [undefined, 1, 1, 2],
+    };
+    const rows = Array.from({ length: 40 }, (_, i) =>
+      Object.fromEntries(
+        Object.entries(values).map(([k, vs]) => [k, vs[(i * (k.length + 3) + (i >> 2)) % vs.length]]),
+      ),
+    );
+    const batched = tsvEncoder<Record<string, unknown>>(spec).encode(rows);
+    const one = rows.map((r) => tsvEncoder<Record<string, unknown>>(spec).encode([r])).join('');
+    expect(batched).toBe(one);
+    expect(tsvEncoder<Record<string, unknown>>(spec).encode([{}])).toBe('\t1970-01-01 00:00:00.000\t0\t0\n');
+  });
 });
 
 describe('DateTime64 text', () => {
