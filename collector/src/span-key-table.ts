@@ -6,7 +6,7 @@
  * mistakes one span for another. A Map keyed by the 48-character id string did the same job at
  * several times the cost per span: a key string built and hashed per lookup, a table of up to a
  * million strings the garbage collector walked on every full collection, ~100 bytes per key.
- * Here a key is 25 bytes in an array the collector never looks into.
+ * Here a key is 26 bytes in arrays the collector never looks into.
  *
  * Two generations of at most half the capacity each, as recent-map.ts: when the current one is
  * full, the older one is cleared whole and becomes the current. It holds between half the capacity
@@ -36,7 +36,13 @@ const WORDS = 6; // 4 for the trace id, 2 for the span id
 
 interface Generation {
   keys: Int32Array;
-  values: Uint8Array;
+  /**
+   * Per slot: the key's 8-bit tag (hash bits the slot number does not use) above its value; 0 is
+   * an empty slot. A probe compares the tag first and reads the key's 24 bytes only when it
+   * matches: most lookups are misses (a new span, a parent that is no model call), and each
+   * occupied slot probed on the way cost a read from the 24 MB key array.
+   */
+  values: Uint16Array;
   count: number;
 }
 
@@ -66,7 +72,7 @@ export function createSpanKeyTable(capacity: number): SpanKeyTable {
   const mask = slots - 1;
   const generation = (): Generation => ({
     keys: new Int32Array(slots * WORDS),
-    values: new Uint8Array(slots),
+    values: new Uint16Array(slots),
     count: 0,
   });
   let current = generation();
@@ -74,6 +80,8 @@ export function createSpanKeyTable(capacity: number): SpanKeyTable {
   // The key being looked up, and its hash.
   const key = new Int32Array(WORDS);
   let hash = 0;
+  /** The loaded key's tag, in place (bits 8-15) to compare with a slot's entry. */
+  let tag = 0;
   // Spans of one trace come together, and a lookup is often followed by a write of the same span:
   // the last ids' words (and hash) are reused.
   let lastTrace = '';
@@ -96,13 +104,16 @@ export function createSpanKeyTable(capacity: number): SpanKeyTable {
     }
     h = Math.imul(h ^ (h >>> 13), 0x85ebca6b);
     hash = h ^ (h >>> 16);
+    tag = (hash >>> 16) & 0xff00;
   };
 
   /** The slot holding the loaded key in `g`, or the empty slot where it would go (as ~slot). */
   const find = (g: Generation): number => {
     const { keys, values } = g;
     for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
-      if (values[slot] === 0) return ~slot;
+      const entry = values[slot] as number;
+      if (entry === 0) return ~slot;
+      if ((entry & 0xff00) !== tag) continue;
       const at = slot * WORDS;
       if (
         keys[at] === key[0] &&
@@ -122,7 +133,7 @@ export function createSpanKeyTable(capacity: number): SpanKeyTable {
    */
   const insert = (slot: number, value: number): void => {
     current.keys.set(key, slot * WORDS);
-    current.values[slot] = value;
+    current.values[slot] = tag | value;
     if (++current.count >= half) {
       const reuse = older;
       older = current;
@@ -139,16 +150,16 @@ export function createSpanKeyTable(capacity: number): SpanKeyTable {
     get(traceId, spanId) {
       load(traceId, spanId);
       const slot = find(current);
-      if (slot >= 0) return current.values[slot] as number;
+      if (slot >= 0) return (current.values[slot] as number) & 0xff;
       if (!older) return 0;
       const old = find(older);
-      return old >= 0 ? (older.values[old] as number) : 0;
+      return old >= 0 ? (older.values[old] as number) & 0xff : 0;
     },
     set(traceId, spanId, value) {
       checkValue(value);
       load(traceId, spanId);
       const slot = find(current);
-      if (slot >= 0) current.values[slot] = value;
+      if (slot >= 0) current.values[slot] = tag | value;
       else insert(~slot, value);
     },
     swap(traceId, spanId, value) {
@@ -156,14 +167,14 @@ export function createSpanKeyTable(capacity: number): SpanKeyTable {
       load(traceId, spanId);
       const slot = find(current);
       if (slot >= 0) {
-        const was = current.values[slot] as number;
-        current.values[slot] = value;
+        const was = (current.values[slot] as number) & 0xff;
+        current.values[slot] = tag | value;
         return was;
       }
       let was = 0;
       if (older) {
         const old = find(older);
-        if (old >= 0) was = older.values[old] as number;
+        if (old >= 0) was = (older.values[old] as number) & 0xff;
       }
       insert(~slot, value);
       return was;
