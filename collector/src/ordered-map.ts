@@ -50,6 +50,18 @@ export class OrderedMap<K, V> extends Map<K, V> {
     super.clear();
   }
 
+  /**
+   * Sets `key` as the newest entry (an entry already there moves to the end), then removes the
+   * oldest ones past `max` entries; returns the change in size (1, 0, or less when `max` shrank).
+   */
+  setNewest(key: K, value: V, max: number): number {
+    const before = this.size;
+    if (this.has(key)) this.delete(key);
+    this.set(key, value);
+    while (this.size > max) this.shift();
+    return this.size - before;
+  }
+
   /** Removes the oldest entry (the least recently inserted) and returns it. */
   shift(): [K, V] | undefined {
     this.#oldest ??= super.entries();

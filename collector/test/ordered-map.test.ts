@@ -41,6 +41,23 @@ describe('ordered map', () => {
     expect([...m]).toEqual([...model]);
   });
 
+  it('setNewest moves or adds the key to the end, evicts the oldest past max, and says how the size changed', () => {
+    const m = new OrderedMap<string, number>();
+    expect(m.setNewest('a', 1, 3)).toBe(1);
+    expect(m.setNewest('b', 2, 3)).toBe(1);
+    expect(m.setNewest('c', 3, 3)).toBe(1);
+    expect(m.setNewest('a', 4, 3)).toBe(0); // moved, with its new value
+    expect([...m]).toEqual([
+      ['b', 2],
+      ['c', 3],
+      ['a', 4],
+    ]);
+    expect(m.setNewest('d', 5, 3)).toBe(0); // added, and 'b' evicted
+    expect([...m.keys()]).toEqual(['c', 'a', 'd']);
+    expect(m.setNewest('e', 6, 1)).toBe(-2); // a smaller bound evicts down to it
+    expect([...m]).toEqual([['e', 6]]);
+  });
+
   it('shift on an empty map returns undefined, and the map still works after emptying', () => {
     const m = new OrderedMap<string, number>();
     expect(m.shift()).toBeUndefined();

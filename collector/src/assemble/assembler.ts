@@ -92,14 +92,7 @@ export function createAssembler(options: AssemblerOptions): Assembler {
   const counters = { expiredActions: 0, evictedActions: 0, lateCalls: 0, lateOutcomes: 0, orphanCalls: 0 };
 
   const bounded = <K, V>(map: OrderedMap<K, V>, key: K, value: V, max: number, bytes = 0): void => {
-    // A key already there moves to the newest end; a new one is counted (no delete to miss).
-    if (map.has(key)) map.delete(key);
-    else heldBytes += bytes;
-    map.set(key, value);
-    while (map.size > max) {
-      map.shift();
-      heldBytes -= bytes;
-    }
+    heldBytes += bytes * map.setNewest(key, value, max);
   };
   const remember = (row: ActionRow): void => {
     bounded(closed, row.action_id, row, maxClosed, CLOSED_BYTES);
