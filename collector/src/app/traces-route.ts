@@ -108,11 +108,14 @@ export function tracesRoute(options: TracesRouteOptions) {
     try {
       // Large output chunks: zlib calls back into the event loop once per chunk (16 KiB by default)
       // and joins the chunks at the end.
-      const options = { maxOutputLength: maxBodyBytes, chunkSize: 256 * 1024 };
-      if (encoding === 'gzip')
-        body = await gunzipAsync(body, { ...options, chunkSize: gzipChunkSize(body, maxBodyBytes) });
-      else if (encoding === 'deflate') body = await inflateAsync(body, options);
-      else if (encoding !== 'identity') {
+      if (encoding === 'gzip') {
+        body = await gunzipAsync(body, {
+          maxOutputLength: maxBodyBytes,
+          chunkSize: gzipChunkSize(body, maxBodyBytes),
+        });
+      } else if (encoding === 'deflate') {
+        body = await inflateAsync(body, { maxOutputLength: maxBodyBytes, chunkSize: 256 * 1024 });
+      } else if (encoding !== 'identity') {
         reply(res, 415, kind, `unsupported content-encoding ${JSON.stringify(encoding)}`);
         return;
       }

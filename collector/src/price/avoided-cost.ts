@@ -38,6 +38,11 @@ export function createAvoidedCostEstimator(window = 500): AvoidedCostEstimator {
     m.totalPico += pico;
     m.count += 1n;
   };
+  /** The model's mean on the surface, and over every surface. */
+  const bumpModel = (surface: Map<string, Mean>, model: string, pico: bigint): void => {
+    bump(surface, model, pico);
+    bump(anySurface, model, pico);
+  };
   return {
     observe(row) {
       if (!row.priced || row.app_cache_hit || row.status !== 'ok') return;
@@ -47,15 +52,10 @@ export function createAvoidedCostEstimator(window = 500): AvoidedCostEstimator {
         surface = new Map();
         bySurface.set(row.surface, surface);
       }
-      // The request model, and the response model when it is another (no array per call).
-      if (row.request_model) {
-        bump(surface, row.request_model, pico);
-        bump(anySurface, row.request_model, pico);
-      }
-      if (row.response_model && row.response_model !== row.request_model) {
-        bump(surface, row.response_model, pico);
-        bump(anySurface, row.response_model, pico);
-      }
+      // The request model, and the response model when it is another.
+      if (row.request_model) bumpModel(surface, row.request_model, pico);
+      if (row.response_model && row.response_model !== row.request_model)
+        bumpModel(surface, row.response_model, pico);
     },
     estimate(surface, model) {
       const m = bySurface.get(surface)?.get(model) ?? anySurface.get(model);

@@ -111,9 +111,8 @@ interface Planned {
 
 export function createOutcomeCorrector(options: OutcomeCorrectorOptions): OutcomeCorrector {
   const { client, database, writer } = options;
-  const ids = (actionIds: string[]) => ({ ids: actionIds });
   const select = async (query: string, actionIds: string[]): Promise<Row[]> =>
-    (await client.query({ query, format: 'JSONEachRow', query_params: ids(actionIds) })).json<Row>();
+    (await client.query({ query, format: 'JSONEachRow', query_params: { ids: actionIds } })).json<Row>();
 
   const insert = async (table: string, rows: Row[], round: string): Promise<void> => {
     if (rows.length === 0) return;
