@@ -33,7 +33,9 @@ export function toolCallsOf(
   const searches = attrInt(attrs, ANTHROPIC_WEB_SEARCHES);
   if (searches !== undefined && searches > 0) calls['web_search'] = searches;
   for (const key in attrs) {
-    if (!key.startsWith(TOOL_CALLS_PREFIX)) continue;
+    // Two characters rule out almost every key (`gen_ai.…`, `costline.surface`) before the prefix
+    // is compared: every attribute of every call passes here.
+    if (key.charCodeAt(9) !== 116 || key.charCodeAt(0) !== 99 || !key.startsWith(TOOL_CALLS_PREFIX)) continue;
     const n = attrInt(attrs, key);
     if (n !== undefined && n >= 0) calls[key.slice(TOOL_CALLS_PREFIX.length)] = n;
   }
@@ -67,11 +69,18 @@ export function costColumns(breakdown: PriceBreakdown | undefined): CostColumns 
   const buckets = breakdown.buckets;
   let other: string[] | undefined;
   for (const b in buckets) if (!MAIN_BUCKETS.has(b)) (other ??= []).push(b);
+  const write5m = buckets['cache_write_5m']?.costUsd;
+  const write1h = buckets['cache_write_1h']?.costUsd;
   return {
-    cost_input_usd: sumOf(buckets, ['input']),
-    cost_cache_read_usd: sumOf(buckets, ['cache_read']),
-    cost_cache_write_usd: sumOf(buckets, ['cache_write_5m', 'cache_write_1h']),
-    cost_output_usd: sumOf(buckets, ['output']),
+    cost_input_usd: costOf(buckets['input']),
+    cost_cache_read_usd: costOf(buckets['cache_read']),
+    cost_cache_write_usd:
+      write5m === undefined
+        ? costOf(buckets['cache_write_1h'])
+        : write1h === undefined
+          ? toScale12(write5m)
+          : picoToUsd(usdToPico(write5m) + usdToPico(write1h)),
+    cost_output_usd: costOf(buckets['output']),
     cost_other_usd: other ? sumOf(buckets, other) : ZERO,
     cost_usd: breakdown.priced ? toScale12(breakdown.costUsd) : ZERO,
   };
@@ -86,30 +95,23 @@ const UNPRICED: Readonly<CostColumns> = Object.freeze({
   cost_usd: ZERO,
 });
 
+/** A bucket's cost with 12 decimals (0 when the call has no such bucket). */
+function costOf(bucket: { costUsd: string } | undefined): string {
+  return bucket === undefined ? ZERO : toScale12(bucket.costUsd);
+}
+
 /** The exact sum of the named buckets' costs, with 12 decimals (one bucket: its cost as it is). */
 function sumOf(buckets: PriceBreakdown['buckets'], names: readonly string[]): string {
-  let only: string | undefined;
-  let n = 0;
-  for (const name of names) {
-    const cost = buckets[name]?.costUsd;
-    if (cost === undefined) continue;
-    only = cost;
-    n++;
-  }
-  if (n === 0) return ZERO;
-  if (n === 1) return toScale12(only as string);
+  if (names.length === 1) return costOf(buckets[names[0] as string]);
   return picoToUsd(names.reduce((acc, name) => acc + usdToPico(buckets[name]?.costUsd ?? '0'), 0n));
 }
 
-export function priceCall(
-  facts: ModelCallFacts,
-  pricer: Pricer,
-  now: () => Date = () => new Date(),
-): LlmCallRow {
+export function priceCall(facts: ModelCallFacts, pricer: Pricer, now: () => number = Date.now): LlmCallRow {
   const { span, usage } = facts;
   const model = facts.responseModel || facts.requestModel;
   const toolCalls = toolCallsOf(span.attributes, usage?.toolCalls);
-  const region = attrString(span.attributes, ...CALL_REGION_KEYS) ?? '';
+  const region =
+    attrString(span.attributes, CALL_REGION_KEYS[0], CALL_REGION_KEYS[1], CALL_REGION_KEYS[2]) ?? '';
   // One bigint division per call: the price's date and the row's `ts` both come from it.
   const startMs = Number(span.startTimeUnixNano / 1_000_000n);
   let breakdown: PriceBreakdown | undefined;
@@ -204,9 +206,8 @@ const MAIN_BUCKETS = new Set(['input', 'cache_read', 'cache_write_5m', 'cache_wr
 let lastMs = Number.NaN;
 let lastText = '';
 
-/** DateTime64(3) text of `d` (every call row of the same millisecond shares one). */
-export function nowText(d: Date): string {
-  const ms = d.getTime();
+/** DateTime64(3) text of `ms` (every call row of the same millisecond shares one). */
+export function nowText(ms: number): string {
   if (ms !== lastMs) {
     lastMs = ms;
     lastText = dateTime64Text(ms);

@@ -199,7 +199,7 @@ export async function reprice(
 ): Promise<RepriceResult> {
   const dryRun = options.dryRun ?? false;
   const limit = options.pageSize ?? 5000;
-  const pricedAt = nowText((options.now ?? (() => new Date()))());
+  const pricedAt = nowText((options.now ?? (() => new Date()))().getTime());
   const end = options.to?.getTime() ?? (await lastCallMs(client, database, options.from)) + 1;
   const byModel = new Map<
     string,

@@ -8,6 +8,11 @@
 import type { AttrMap } from '../otlp/span.ts';
 
 export function attrString(attrs: AttrMap, ...keys: string[]): string | undefined {
+  return attrStringOf(attrs, keys);
+}
+
+/** {@link attrString} of a list kept in a constant: spread into the call, it was copied every time. */
+export function attrStringOf(attrs: AttrMap, keys: readonly string[]): string | undefined {
   for (const k of keys) {
     const v = attrs[k];
     if (typeof v === 'string' && v !== '') return v;
@@ -17,6 +22,11 @@ export function attrString(attrs: AttrMap, ...keys: string[]): string | undefine
 }
 
 export function attrInt(attrs: AttrMap, ...keys: string[]): number | undefined {
+  return attrIntOf(attrs, keys);
+}
+
+/** {@link attrInt} of a list kept in a constant. */
+export function attrIntOf(attrs: AttrMap, keys: readonly string[]): number | undefined {
   for (const k of keys) {
     const v = attrs[k];
     if (typeof v === 'number' && Number.isFinite(v)) return Math.trunc(v);

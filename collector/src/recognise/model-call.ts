@@ -31,7 +31,7 @@ import {
 import type { NormalisedUsage } from '@costline/pricing';
 import { STATUS_CODE } from '../otlp/span.ts';
 import type { AttrMap, DecodedSpan } from '../otlp/span.ts';
-import { attrBool, attrInt, attrNumber, attrString } from './attributes.ts';
+import { attrBool, attrInt, attrNumber, attrString, attrStringOf } from './attributes.ts';
 import { detectDialect } from './dialect.ts';
 import type { Dialect } from './dialect.ts';
 import { jsonAttribute } from './json-attribute.ts';
@@ -91,6 +91,13 @@ const RESPONSE_MODEL_KEYS = [
   'langfuse.observation.model.name',
 ];
 
+const SERVICE_TIER_KEYS = [
+  OPENAI_RESPONSE_SERVICE_TIER,
+  ANTHROPIC_USAGE_SERVICE_TIER,
+  ANTHROPIC_RESPONSE_SERVICE_TIER,
+  COSTLINE_SERVICE_TIER,
+];
+
 /** Operation names for producers that do not set `gen_ai.operation.name`. */
 function operationOf(span: DecodedSpan): string {
   const a = span.attributes;
@@ -143,8 +150,8 @@ function errorTypeOf(a: AttrMap): string {
 export function readModelCall(span: DecodedSpan): ModelCallFacts {
   const a = span.attributes;
   const dialect = detectDialect(span);
-  const requestModel = attrString(a, ...REQUEST_MODEL_KEYS) ?? '';
-  const responseModel = attrString(a, ...RESPONSE_MODEL_KEYS) ?? '';
+  const requestModel = attrStringOf(a, REQUEST_MODEL_KEYS) ?? '';
+  const responseModel = attrStringOf(a, RESPONSE_MODEL_KEYS) ?? '';
   const provider = providerOf(
     a,
     responseModel || requestModel,
@@ -171,18 +178,13 @@ export function readModelCall(span: DecodedSpan): ModelCallFacts {
     promptName: attrString(a, GEN_AI_PROMPT_NAME) ?? '',
     promptVersion: attrString(a, GEN_AI_PROMPT_VERSION) ?? '',
     streaming,
-    serviceTier:
-      attrString(
-        a,
-        OPENAI_RESPONSE_SERVICE_TIER,
-        ANTHROPIC_USAGE_SERVICE_TIER,
-        ANTHROPIC_RESPONSE_SERVICE_TIER,
-        COSTLINE_SERVICE_TIER,
-      ) ?? '',
+    serviceTier: attrStringOf(a, SERVICE_TIER_KEYS) ?? '',
     usage,
     usageMissing:
       attrBool(a, COSTLINE_USAGE_MISSING) ||
-      (!failed && (usage === undefined || usage.flags.some((f) => f.startsWith('invalid_usage:')))),
+      (!failed &&
+        (usage === undefined ||
+          (usage.flags.length > 0 && usage.flags.some((f) => f.startsWith('invalid_usage:'))))),
     durationMs: Number(span.endTimeUnixNano - span.startTimeUnixNano) / 1e6,
     ttftMs: ttftMsOf(a),
     status: failed ? 'error' : 'ok',

@@ -22,7 +22,7 @@ import {
 import { normaliseGenAiAttributes, normaliseProviderUsage, UsageError } from '@costline/pricing';
 import type { NormalisedUsage } from '@costline/pricing';
 import type { AttrMap } from '../otlp/span.ts';
-import { attrInt, attrString } from './attributes.ts';
+import { attrIntOf, attrString } from './attributes.ts';
 import { versionAtLeast } from './dialect.ts';
 import type { Dialect } from './dialect.ts';
 import { isObject, jsonAttribute, path } from './json-attribute.ts';
@@ -126,15 +126,15 @@ function finish(
   const flags: string[] = [];
   if (inclusive && check) {
     const a = source as AttrMap;
-    const input = attrInt(a, ...ALIASES.input);
-    const cache = (attrInt(a, ...ALIASES.cacheRead) ?? 0) + (attrInt(a, ...ALIASES.cacheWrite) ?? 0);
+    const input = attrIntOf(a, ALIASES.input);
+    const cache = (attrIntOf(a, ALIASES.cacheRead) ?? 0) + (attrIntOf(a, ALIASES.cacheWrite) ?? 0);
     if (input !== undefined && input < cache) {
       inclusive = false;
       flags.push('input_exclusive_inferred');
     }
   }
   const usage = normaliseGenAiAttributes(source, { inputIncludesCache: inclusive });
-  if (usage) usage.flags.push(...flags);
+  if (usage && flags.length > 0) usage.flags.push(...flags);
   return { usage, inputIncludesCache: inclusive };
 }
 

@@ -96,7 +96,19 @@ export function normaliseGenAiAttributes(
     audioCacheRead: read(attrs, KEYS.audioCacheRead),
     audioOut: read(attrs, KEYS.audioOut),
   };
-  if (Object.values(counts).every((v) => v === undefined)) return undefined;
+  if (
+    counts.input === undefined &&
+    counts.output === undefined &&
+    counts.cacheRead === undefined &&
+    counts.cacheWrite === undefined &&
+    counts.cacheWrite5m === undefined &&
+    counts.cacheWrite1h === undefined &&
+    counts.reasoning === undefined &&
+    counts.audioIn === undefined &&
+    counts.audioCacheRead === undefined &&
+    counts.audioOut === undefined
+  )
+    return undefined;
 
   const flags: string[] = [];
   const cacheRead = counts.cacheRead ?? 0;
