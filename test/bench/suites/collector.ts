@@ -2,12 +2,13 @@
  * Collector throughput, end to end and against the two limits it cannot beat, measured in one run:
  * - `decode_only`: gunzip + protobuf decode + a walk over every span's attributes, in this process;
  * - `e2e`: the gzip batches POSTed over loopback (node:http with a keep-alive agent, as the OTLP
- *   exporters post) to `costline serve` in a child process (its own chDB store, the Docker image's
- *   Node flags), four requests at a time, timed from the first request until every row is stored,
- *   after a warm-up load of 2,000 other traces (steady state: compiled code, a warm store);
+ *   exporters post) to `costline serve` in a child process (a fresh chDB store each round, the
+ *   Docker image's Node flags), four requests at a time, timed from the first request until every
+ *   row is stored, after a warm-up load of 2,000 other traces (steady state: compiled code, a warm
+ *   store);
  * - `store_insert_only`: the store's own insert rate for rows the end-to-end run stored (read back
  *   through the collector, then inserted into a fresh database of a second chDB store in this
- *   process by the collector's writer, in its TabSeparated batches of its default size (20,000
+ *   process, dropped after the round, by the collector's writer, in its TabSeparated batches of its default size (20,000
  *   rows), each with its own deduplication token; the count stored is checked).
  * Rounds alternate: an end-to-end round, then an insert-only round, each started once neither store
  * is merging. The ratio is each end-to-end round ÷ the slower limit measured right after it, the
@@ -20,7 +21,7 @@
 
 import { spawn } from 'node:child_process';
 import { Agent, request } from 'node:http';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -51,12 +52,12 @@ const suite: Suite = {
   name: 'collector',
   async run({ full, log }) {
     // A round is timed until its last row is stored, so it ends with a fixed tail: the writer's
-    // last partial batch waits for its flush interval (1 s), then is inserted — 0.2-0.3 s in all.
-    // In 80,000-span rounds (1.6 s) that tail was 15% of the time measured; in 160,000-span rounds
-    // it is about 7%, and the rate measured is the steady one the limits are compared with.
+    // last batch is inserted after the last request was answered — 0.2-0.3 s in all. In 80,000-span
+    // rounds (1.6 s) that tail was 15% of the time measured; in 160,000-span rounds it is about 8%,
+    // and the rate measured is the steady one the limits are compared with.
     const traces = full ? 100_000 : 40_000;
     // Each round sends traces of its own (a re-sent span would be dropped as a duplicate), made
-    // before the round (one load in memory at a time) while the stores finish merging.
+    // before the round (one load in memory at a time).
     const load = makeOtlpLoad(traces);
     log(
       `${ROUNDS} rounds of ${load.spans} spans in ${load.batches.length} gzip batches (${(load.rawBytes / 1e6).toFixed(1)} MB raw)`,
@@ -65,7 +66,6 @@ const suite: Suite = {
     const decode = decodeOnly(load);
     log(`decode only: ${decode.toFixed(0)} spans/s`);
 
-    const collector = await startCollector(mkdtempSync(join(tmpdir(), 'costline-bench-collector-')));
     // The insert-only limit's own store, in this process, beside the collector's.
     const store = createStoreClient({
       dataDir: mkdtempSync(join(tmpdir(), 'costline-bench-insert-')),
@@ -73,23 +73,37 @@ const suite: Suite = {
     });
     const rounds: { e2e: number; insert: number; split: Metric[] }[] = [];
     try {
-      // Steady state is measured: the collector's code is compiled and its store warm first.
-      await collector.round(makeOtlpLoad(2000));
       let rows: { calls: LlmCallRow[]; actions: ActionRow[] } | undefined;
       for (let i = 0; i < ROUNDS; i++) {
         const l = i === 0 ? load : makeOtlpLoad(traces);
-        await quiet(collector, store);
-        const e2e = await collector.round(l);
-        rows ??= await collector.rows(l);
-        await quiet(collector, store);
-        const insert = await insertOnly(store, `bench_insert_${i}`, rows);
+        // Each end-to-end round runs in a collector of its own, on a fresh store, as each
+        // insert-only round inserts into a fresh database (dropped after it): in one store kept for
+        // all rounds, merges of earlier rounds' parts started inside later ones (8-10 µs of merge
+        // CPU per span in one round of five, 2-4 in the others), CPU an end-to-end round shares
+        // and an insert-only round, one insert at a time beside an idle core, barely misses.
+        const dataDir = mkdtempSync(join(tmpdir(), 'costline-bench-collector-'));
+        const collector = await startCollector(dataDir);
+        let e2e: Awaited<ReturnType<Collector['round']>>;
+        try {
+          // Steady state is measured: the collector's code is compiled and its store warm first.
+          await collector.round(makeOtlpLoad(2000));
+          await quiet(collector, store);
+          e2e = await collector.round(l);
+          rows ??= await collector.rows(l);
+        } finally {
+          await collector.stop();
+          rmSync(dataDir, { recursive: true, force: true });
+        }
+        await quiet(undefined, store);
+        const db = `bench_insert_${i}`;
+        const insert = await insertOnly(store, db, rows);
+        await store.command({ query: `DROP DATABASE ${db} SYNC` });
         log(
           `round ${i + 1}: end to end ${e2e.spansPerS.toFixed(0)} spans/s (sent in ${e2e.sentS.toFixed(2)} s, stored in ${e2e.storedS.toFixed(2)} s); insert only ${insert.toFixed(0)} rows/s`,
         );
         rounds.push({ e2e: e2e.spansPerS, insert, split: e2e.split });
       }
     } finally {
-      await collector.stop();
       await store.close();
     }
     const best = rounds.reduce((a, b) => (b.e2e > a.e2e ? b : a));
@@ -296,10 +310,13 @@ async function startCollector(dataDir: string): Promise<Collector> {
  * Waits until neither store is merging parts: merges left by one measure would take CPU from the
  * next one (at most 30 s; a store that keeps merging is measured as it is).
  */
-async function quiet(collector: Collector, store: ReturnType<typeof createStoreClient>): Promise<void> {
+async function quiet(
+  collector: Collector | undefined,
+  store: ReturnType<typeof createStoreClient>,
+): Promise<void> {
   const sql = 'SELECT count() AS n FROM system.merges';
   const merging = async (): Promise<number> => {
-    const [a] = await collector.query<{ n: string }>(sql);
+    const [a] = collector ? await collector.query<{ n: string }>(sql) : [{ n: '0' }];
     const [b] = await (await store.query({ query: sql, format: 'JSONEachRow' })).json<{ n: string }>();
     return Number(a?.n) + Number(b?.n);
   };
