@@ -95,9 +95,10 @@ const UNPRICED: Readonly<CostColumns> = Object.freeze({
   cost_usd: ZERO,
 });
 
-/** A bucket's cost with 12 decimals (0 when the call has no such bucket). */
-function costOf(bucket: { costUsd: string } | undefined): string {
-  return bucket === undefined ? ZERO : toScale12(bucket.costUsd);
+/** A bucket's cost with 12 decimals (0 when the call has no such bucket, or it has no cost). */
+function costOf(bucket: { costUsd?: string } | null | undefined): string {
+  const cost = bucket?.costUsd;
+  return cost === undefined ? ZERO : toScale12(cost);
 }
 
 /** The exact sum of the named buckets' costs, with 12 decimals (one bucket: its cost as it is). */
