@@ -8,8 +8,9 @@
  *   store);
  * - `store_insert_only`: the store's own insert rate for rows the end-to-end run stored (read back
  *   through the collector, then inserted into a fresh database of a second chDB store in this
- *   process, dropped after the round, by the collector's writer, in its TabSeparated batches of its default size (20,000
- *   rows), each with its own deduplication token; the count stored is checked).
+ *   process, dropped after the round, by the collector's writer, in its TabSeparated batches of its
+ *   default size (20,000 rows), each with its own deduplication token; the count stored is
+ *   checked).
  * Rounds alternate: an end-to-end round, then an insert-only round, each started once neither store
  * is merging. The ratio is each end-to-end round ÷ the slower limit measured right after it, the
  * median of the rounds (target ≥ 0.6). The CPU split of the best end-to-end round comes from the
