@@ -29,6 +29,8 @@ export interface SpanKeyTable {
   set(traceId: string, spanId: string, value: number): void;
   /** Stores `value` for the span and returns what was stored before (0: nothing), in one lookup. */
   swap(traceId: string, spanId: string, value: number): number;
+  /** Adds the bits of `value` to the span's (storing it if new); returns what was stored before. */
+  or(traceId: string, spanId: string, value: number): number;
   size(): number;
 }
 
@@ -146,6 +148,23 @@ export function createSpanKeyTable(capacity: number): SpanKeyTable {
     }
   };
 
+  /** Stores `value` (or-ed into the old one when `keep`) for the loaded key; returns the old one. */
+  const exchange = (value: number, keep: boolean): number => {
+    const slot = find(current);
+    if (slot >= 0) {
+      const was = (current.values[slot] as number) & 0xff;
+      current.values[slot] = tag | (keep ? was | value : value);
+      return was;
+    }
+    let was = 0;
+    if (older) {
+      const old = find(older);
+      if (old >= 0) was = (older.values[old] as number) & 0xff;
+    }
+    insert(~slot, keep ? was | value : value);
+    return was;
+  };
+
   return {
     get(traceId, spanId) {
       load(traceId, spanId);
@@ -165,19 +184,12 @@ export function createSpanKeyTable(capacity: number): SpanKeyTable {
     swap(traceId, spanId, value) {
       checkValue(value);
       load(traceId, spanId);
-      const slot = find(current);
-      if (slot >= 0) {
-        const was = (current.values[slot] as number) & 0xff;
-        current.values[slot] = tag | value;
-        return was;
-      }
-      let was = 0;
-      if (older) {
-        const old = find(older);
-        if (old >= 0) was = (older.values[old] as number) & 0xff;
-      }
-      insert(~slot, value);
-      return was;
+      return exchange(value, false);
+    },
+    or(traceId, spanId, value) {
+      checkValue(value);
+      load(traceId, spanId);
+      return exchange(value, true);
     },
     size: () => current.count + (older?.count ?? 0),
   };

@@ -70,27 +70,30 @@ describe('span key table', () => {
     }
   });
 
-  it('swap returns what get would and stores what set would, across generations', () => {
-    // Two tables of one capacity fed the same keys: one by swap, one by get-then-set.
-    const a = createSpanKeyTable(1000);
-    const b = createSpanKeyTable(1000);
-    const keys: [string, string][] = [];
-    for (let i = 0; i < 20_000; i++) {
-      const reuse = keys.length > 0 && i % 3 !== 0;
-      // Often a key of several hundred writes ago: in the older generation, or forgotten.
-      const k = reuse
-        ? (keys[Math.max(0, keys.length - 1 - ((i * 7919) % 900))] as [string, string])
-        : ([randomBytes(16).toString('hex'), randomBytes(8).toString('hex')] as [string, string]);
-      if (!reuse) keys.push(k);
-      const v = (i % 255) + 1;
-      const before = b.get(k[0], k[1]);
-      b.set(k[0], k[1], v);
-      expect(a.swap(k[0], k[1], v)).toBe(before);
-      expect(a.size()).toBe(b.size());
-    }
-    for (const [tr, sp] of keys.slice(-1000)) expect(a.get(tr, sp)).toBe(b.get(tr, sp));
-    expect(() => a.swap(trace(1), span(1), 0)).toThrow(RangeError);
-  });
+  it.each(['swap', 'or'] as const)(
+    '%s returns what get would and stores what set would, across generations',
+    (op) => {
+      // Two tables of one capacity fed the same keys: one by the operation, one by get-then-set.
+      const a = createSpanKeyTable(1000);
+      const b = createSpanKeyTable(1000);
+      const keys: [string, string][] = [];
+      for (let i = 0; i < 20_000; i++) {
+        const reuse = keys.length > 0 && i % 3 !== 0;
+        // Often a key of several hundred writes ago: in the older generation, or forgotten.
+        const k = reuse
+          ? (keys[Math.max(0, keys.length - 1 - ((i * 7919) % 900))] as [string, string])
+          : ([randomBytes(16).toString('hex'), randomBytes(8).toString('hex')] as [string, string]);
+        if (!reuse) keys.push(k);
+        const v = op === 'or' ? 1 << (i % 8) : (i % 255) + 1;
+        const before = b.get(k[0], k[1]);
+        b.set(k[0], k[1], op === 'or' ? before | v : v);
+        expect(a[op](k[0], k[1], v)).toBe(before);
+        expect(a.size()).toBe(b.size());
+      }
+      for (const [tr, sp] of keys.slice(-1000)) expect(a.get(tr, sp)).toBe(b.get(tr, sp));
+      expect(() => a[op](trace(1), span(1), 0)).toThrow(RangeError);
+    },
+  );
 
   it('takes values 1 to 255 only', () => {
     const t = createSpanKeyTable(10);

@@ -12,8 +12,9 @@
  * - a child whose wrapper was already released is dropped instead (the wait expired, or memory was
  *   full): the call is still counted exactly once, from the wrapper's reading, and counted in
  *   `lateChildren`.
- * Memory is bounded: at most `maxHeld` held spans (the oldest is released first) and `maxRemembered`
- * span ids per kind of memory (span-key-table.ts: the newest half of them at least).
+ * Memory is bounded: at most `maxHeld` held spans (the oldest is released first) and twice
+ * `maxRemembered` span ids of both kinds of memory together (span-key-table.ts: the newest half of
+ * them at least).
  *
  * @module
  */
@@ -29,8 +30,9 @@ export interface LeafResolverOptions {
   /** @default 10000 */
   maxHeld?: number;
   /**
-   * How many span ids each memory keeps (model calls seen, and spans with a model-call child): the
-   * window within which a late child or wrapper is still matched. ~50 bytes per id, in typed arrays. @default 50000
+   * How many span ids each kind of memory keeps (model calls seen, and spans with a model-call
+   * child), in one table of twice as many: the window within which a late child or wrapper is
+   * still matched. ~50 bytes per id, in typed arrays. @default 50000
    */
   maxRemembered?: number;
   /** Receives each kept call with the span it was read from. */
@@ -56,12 +58,15 @@ export interface LeafResolver {
   stats(): LeafResolverStats;
 }
 
-/** A remembered model call's state (0 in the table: not remembered). */
+/**
+ * A remembered span's value: a model call's state in the low two bits (0: not remembered as a
+ * call), and whether a model-call child of the span was seen.
+ */
 const HELD = 1;
 const EMITTED = 2;
 const DROPPED = 3;
-/** In the table of spans with a model-call child. */
-const HAS_CHILD = 1;
+const STATE = 3;
+const HAS_CHILD = 4;
 
 interface Held {
   row: LlmCallRow;
@@ -74,43 +79,42 @@ export function createLeafResolver(options: LeafResolverOptions): LeafResolver {
   const maxHeld = options.maxHeld ?? 10_000;
   const remembered = options.maxRemembered ?? 50_000;
   const now = options.now ?? Date.now;
-  const state = createSpanKeyTable(remembered);
-  /** Spans that have a model-call child already seen. */
-  const hasChild = createSpanKeyTable(remembered);
+  // Both memories in one table (a call and its wrapper are one entry each, whatever they hold): the
+  // span's own entry and its parent's are three lookups per call, where two tables took four.
+  const spans = createSpanKeyTable(remembered * 2);
   /** Held calls by trace id + span id. */
   const held = new OrderedMap<string, Held>();
   const counters = { droppedWrappers: 0, lateChildren: 0 };
 
   const release = (key: string, h: Held): void => {
     held.delete(key);
-    state.set(h.row.trace_id, h.row.span_id, EMITTED);
+    spans.set(h.row.trace_id, h.row.span_id, EMITTED);
     options.emit(h.row, h.span);
   };
 
   return {
     offer(row, span, mayWrap) {
       const trace = row.trace_id;
-      if (hasChild.get(trace, row.span_id) !== 0) {
+      if ((spans.get(trace, row.span_id) & HAS_CHILD) !== 0) {
         counters.droppedWrappers++;
-        state.set(trace, row.span_id, DROPPED);
+        spans.set(trace, row.span_id, HAS_CHILD | DROPPED);
         return;
       }
       if (row.parent_span_id !== '') {
-        hasChild.set(trace, row.parent_span_id, HAS_CHILD);
-        const parent = state.get(trace, row.parent_span_id);
+        const parent = spans.or(trace, row.parent_span_id, HAS_CHILD) & STATE;
         if (parent === EMITTED) {
           counters.lateChildren++;
-          state.set(trace, row.span_id, DROPPED);
+          spans.set(trace, row.span_id, DROPPED);
           return;
         }
         if (parent === HELD) {
           held.delete(trace + row.parent_span_id);
-          state.set(trace, row.parent_span_id, DROPPED);
+          spans.set(trace, row.parent_span_id, HAS_CHILD | DROPPED);
           counters.droppedWrappers++;
         }
       }
       if (!mayWrap) {
-        state.set(trace, row.span_id, EMITTED);
+        spans.set(trace, row.span_id, EMITTED);
         options.emit(row, span);
         return;
       }
@@ -120,7 +124,7 @@ export function createLeafResolver(options: LeafResolverOptions): LeafResolver {
         release(oldestKey, oldest);
       }
       held.set(key, { row, span, until: now() + waitMs });
-      state.set(trace, row.span_id, HELD);
+      spans.set(trace, row.span_id, HELD);
     },
 
     sweep() {
