@@ -187,6 +187,14 @@ describe('costline store commands on the embedded store', () => {
     );
     expect(direct.code, direct.stderr).toBe(0);
     expect(direct.stdout.trim()).toBe('1');
+    // The query's own FORMAT clause is honoured (the store appends the format it is asked for:
+    // passed on, it was a syntax error), and may not contradict --format.
+    const own = await costline(['sql', 'SELECT count() AS n FROM costline.llm_calls format csv;'], env);
+    expect(own.code, own.stderr).toBe(0);
+    expect(own.stdout.trim()).toBe('1');
+    const both = await costline(['sql', 'SELECT 1 FORMAT CSV', '--format', 'JSONEachRow'], env);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/ends in FORMAT CSV and --format asks for JSONEachRow/);
   });
 });
 

@@ -93,17 +93,28 @@ export async function price(settings: Settings, io: Io): Promise<number> {
   }
 }
 
+/** A query's own closing `FORMAT <name>` clause (the store appends the one it is asked for). */
+const TRAILING_FORMAT = /\s+FORMAT\s+([A-Za-z][A-Za-z0-9_]*)\s*;?\s*$/i;
+
+/**
+ * Runs one query and prints its result, in `--format` or in the query's own `FORMAT` clause (the
+ * two may not disagree), else as a table.
+ */
 export async function sql(
   settings: Settings,
   io: Io,
   query: string | undefined,
-  format: string,
+  format: string | undefined,
 ): Promise<number> {
   if (!query) throw new UsageError('usage: costline sql "<SQL>" [--format table|JSONEachRow|CSV]');
+  const named = TRAILING_FORMAT.exec(query);
+  if (named && format !== undefined && format.toLowerCase() !== named[1]?.toLowerCase())
+    throw new UsageError(`the query ends in FORMAT ${named[1]} and --format asks for ${format}: give one`);
+  const chosen = format ?? named?.[1] ?? 'table';
   const runner = await openQueryRunner(settings);
   try {
-    const chFormat = format === 'table' ? 'PrettyCompactMonoBlock' : format;
-    io.stdout(await runner.text(query, chFormat));
+    const chFormat = chosen === 'table' ? 'PrettyCompactMonoBlock' : chosen;
+    io.stdout(await runner.text(named ? query.slice(0, named.index) : query, chFormat));
     return 0;
   } catch (e) {
     io.stderr(`${(e as Error).message}\n`);
