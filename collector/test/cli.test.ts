@@ -112,6 +112,26 @@ describe('costline price', () => {
     const notJson = await costline(['price'], {}, '{oops');
     expect(notJson.code).toBe(2);
     expect(notJson.stderr).toMatch(/not JSON/);
+    // A misspelt optional field is refused, not priced as if absent (here: at the standard tier).
+    const USAGE = { prompt_tokens: 1000, completion_tokens: 500 };
+    const misspelt = await costline(
+      ['price'],
+      {},
+      JSON.stringify([
+        { provider: 'openai', model: 'gpt-4o-mini', time: '2026-11-15T12:00:00Z', usage: USAGE },
+        {
+          provider: 'openai',
+          model: 'gpt-4o-mini',
+          time: '2026-11-15T12:00:00Z',
+          usage: USAGE,
+          service_teir: 'flex',
+        },
+      ]),
+    );
+    expect(misspelt.code).toBe(2);
+    expect(misspelt.stderr).toMatch(
+      /^\[1\]\.service_teir: not a field of a price request \(provider, model,/,
+    );
   });
 });
 

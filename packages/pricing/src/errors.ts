@@ -27,7 +27,7 @@ export class UsageError extends Error {
   }
 }
 
-export type PriceInputErrorCode = 'missing_field' | 'invalid_field' | 'invalid_usage';
+export type PriceInputErrorCode = 'missing_field' | 'invalid_field' | 'unknown_field' | 'invalid_usage';
 
 /** Bad input to {@link priceJson}; the message starts with the field it is about (`time: …`). */
 export class PriceInputError extends Error {

@@ -118,9 +118,32 @@ function normalise(provider: string, usage: unknown): NormalisedUsage {
  * field, e.g. `time: not an ISO 8601 date: "yesterday"`) for input that cannot be read; an unknown
  * model or contradictory usage is not an error but `priced: false` with flags.
  */
+/** The fields of a price request; any other is refused. */
+const FIELDS: readonly string[] = [
+  'provider',
+  'model',
+  'time',
+  'usage',
+  'service_tier',
+  'tool_calls',
+  'region',
+  'request_model',
+];
+
 export function priceJson(input: unknown, pricer: Pricer): PriceJsonOutput {
   if (!isRecord(input)) {
     throw new PriceInputError('invalid_field', '(input)', `must be a JSON object, got ${describe(input)}`);
+  }
+  // A misspelt optional field (`service_teir`) would otherwise be priced as if absent: at the
+  // standard tier, without its region, its tool calls.
+  for (const key in input) {
+    if (!FIELDS.includes(key)) {
+      throw new PriceInputError(
+        'unknown_field',
+        key,
+        `not a field of a price request (${FIELDS.join(', ')})`,
+      );
+    }
   }
   const provider = requiredString(input, 'provider');
   const model = requiredString(input, 'model');
