@@ -64,6 +64,7 @@ export interface LitellmImport {
   skipped: { key: string; reason: string }[];
 }
 
+/** A per-token price as USD per million tokens; undefined for a value that is no price. */
 function perMtok(value: unknown): string | undefined {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) return undefined;
   return new Dec(String(value)).mul(ONE_MILLION).toFixed();
@@ -112,13 +113,19 @@ export function importLitellm(text: string, name: string, effectiveFrom?: string
     const out: Record<string, unknown> = { provider, model };
     if (effectiveFrom !== undefined) out['effective_from'] = effectiveFrom;
     const tiers = new Map<number, Record<string, string>>();
+    let bad: string | undefined;
     for (const [field, value] of Object.entries(entry)) {
       const tiered = TIERED.exec(field);
       const base = tiered ? tiered[1] : field;
       const bookKey = base === undefined ? undefined : FIELDS[base];
-      if (bookKey === undefined) continue;
+      if (bookKey === undefined || value === null) continue;
       const price = perMtok(value);
-      if (price === undefined) continue;
+      if (price === undefined) {
+        // Dropping the one field would import the model without that price (a negative one is no
+        // discount): the model is left out, and the summary says why.
+        bad = `${field} is ${JSON.stringify(value)}, not a price`;
+        break;
+      }
       if (tiered) {
         const start = Number(tiered[2]) * 1000;
         const tier = tiers.get(start) ?? {};
@@ -127,6 +134,10 @@ export function importLitellm(text: string, name: string, effectiveFrom?: string
       } else {
         out[bookKey] = price;
       }
+    }
+    if (bad !== undefined) {
+      skipped.push({ key, reason: bad });
+      continue;
     }
     if (out['input_mtok'] === undefined && out['output_mtok'] === undefined) {
       skipped.push({ key, reason: 'no per-token price' });

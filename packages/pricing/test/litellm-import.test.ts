@@ -54,6 +54,22 @@ describe('importLitellm', () => {
     }
   });
 
+  it('leaves out a model with a price that is none (negative, not a number), saying which field', () => {
+    const text = JSON.stringify({
+      'gpt-x': { litellm_provider: 'openai', input_cost_per_token: 1e-6, output_cost_per_token: -2e-6 },
+      'gpt-y': { litellm_provider: 'openai', input_cost_per_token: '0.000001', output_cost_per_token: 2e-6 },
+      'gpt-z': { litellm_provider: 'openai', input_cost_per_token: 1e-6, output_cost_per_token: null },
+    });
+    const r = importLitellm(text, 'bad.json');
+    expect(r.skipped).toEqual([
+      { key: 'gpt-x', reason: 'output_cost_per_token is -0.000002, not a price' },
+      { key: 'gpt-y', reason: 'input_cost_per_token is "0.000001", not a price' },
+    ]);
+    // null is an absent price, as LiteLLM writes one: the model comes in with its input price.
+    expect(r.imported).toBe(1);
+    expect(parsePriceBook(r.text, 'bad.yaml').models.map((m) => m.model)).toEqual(['gpt-z']);
+  });
+
   it('dates every entry with --effective-from', () => {
     const dated = parsePriceBook(importLitellm(EXCERPT, 'x', '2026-10-01').text);
     expect(new Set(dated.models.map((m) => m.from))).toEqual(new Set([Date.parse('2026-10-01T00:00:00Z')]));
