@@ -180,6 +180,10 @@ describe('costline store commands on the embedded store', () => {
       }
       const viaCollector = await costline(['sql', query, '--format', 'JSONEachRow'], env);
       expect(viaCollector.code, viaCollector.stderr).toBe(0);
+      // The query's own FORMAT, in any case, through the collector too (its /api/query takes a list).
+      const ownViaCollector = await costline(['sql', 'SELECT 7 AS n format csv;'], env);
+      expect(ownViaCollector.code, ownViaCollector.stderr).toBe(0);
+      expect(ownViaCollector.stdout.trim()).toBe('7');
       // Decimals as strings: gpt-4o-mini 1000 × $0.15 + 500 × $0.60 per Mtok.
       expect(viaCollector.stdout.trim()).toBe('{"surface":"ticket-triage","cost_usd":"0.00045"}');
       // captureOtlp dates its spans 2026-11-15 (the pricing cases' time).

@@ -18,6 +18,7 @@ import { collectorOptions, migrateOptions } from './collector-options.ts';
 import { importFiles, renderImportSummary } from './import-files.ts';
 import { openQueryRunner } from './open-store.ts';
 import { pricerFor } from './pricing-commands.ts';
+import { chooseFormat } from './query-format.ts';
 import type { Settings } from './settings.ts';
 import { UsageError } from './usage-error.ts';
 
@@ -93,12 +94,9 @@ export async function price(settings: Settings, io: Io): Promise<number> {
   }
 }
 
-/** A query's own closing `FORMAT <name>` clause (the store appends the one it is asked for). */
-const TRAILING_FORMAT = /\s+FORMAT\s+([A-Za-z][A-Za-z0-9_]*)\s*;?\s*$/i;
-
 /**
  * Runs one query and prints its result, in `--format` or in the query's own `FORMAT` clause (the
- * two may not disagree), else as a table.
+ * two may not disagree), else as a table (see query-format.ts).
  */
 export async function sql(
   settings: Settings,
@@ -107,14 +105,10 @@ export async function sql(
   format: string | undefined,
 ): Promise<number> {
   if (!query) throw new UsageError('usage: costline sql "<SQL>" [--format table|JSONEachRow|CSV]');
-  const named = TRAILING_FORMAT.exec(query);
-  if (named && format !== undefined && format.toLowerCase() !== named[1]?.toLowerCase())
-    throw new UsageError(`the query ends in FORMAT ${named[1]} and --format asks for ${format}: give one`);
-  const chosen = format ?? named?.[1] ?? 'table';
+  const chosen = chooseFormat(query, format);
   const runner = await openQueryRunner(settings);
   try {
-    const chFormat = chosen === 'table' ? 'PrettyCompactMonoBlock' : chosen;
-    io.stdout(await runner.text(named ? query.slice(0, named.index) : query, chFormat));
+    io.stdout(await runner.text(chosen.query, chosen.format));
     return 0;
   } catch (e) {
     io.stderr(`${(e as Error).message}\n`);

@@ -17,8 +17,8 @@ const USAGE = `usage: costline <command> [options]
 commands:
   serve                          run the collector (OTLP/HTTP on COSTLINE_PORT, default 4318)
   price                          price usage: JSON object or array on stdin, JSON on stdout
-  sql "<SQL>" [--format F]       query the store (F: table | JSONEachRow | CSV | any ClickHouse
-                                 format; default: the query's own FORMAT clause, else table)
+  sql "<SQL>" [--format F]       query the store (F: table, JSONEachRow, CSV, TSV, JSON, …;
+                                 default: the query's own FORMAT clause, else table)
   report [--since 7d] [--surface S] [--json]
                                  cost per successful action and the rest, per surface
   import FILE…                   import OTLP JSON lines (one ExportTraceServiceRequest per line)

@@ -123,7 +123,7 @@ export function importLitellm(text: string, name: string, effectiveFrom?: string
       if (price === undefined) {
         // Dropping the one field would import the model without that price (a negative one is no
         // discount): the model is left out, and the summary says why.
-        bad = `${field} is ${JSON.stringify(value)}, not a price`;
+        bad = `${field} is ${typeof value === 'number' ? String(value) : JSON.stringify(value)}, not a price`;
         break;
       }
       if (tiered) {
