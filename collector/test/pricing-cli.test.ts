@@ -118,6 +118,24 @@ describe('costline prices import-litellm', () => {
     ]);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stderr).toMatch(/imported 9 models, skipped 3/);
+
+    // A model left out for a bad price is named even behind 25 models without a per-token price.
+    const noisy: Record<string, unknown> = {};
+    for (let i = 0; i < 25; i++)
+      noisy[`image-${i}`] = { litellm_provider: 'openai', output_cost_per_image: 0.04 };
+    noisy['gpt-bad'] = {
+      litellm_provider: 'openai',
+      input_cost_per_token: -1e-6,
+      output_cost_per_token: 1e-6,
+    };
+    const file = join(dir, 'noisy.json');
+    await writeFile(file, JSON.stringify(noisy));
+    const skips = await runCostline(['prices', 'import-litellm', file, '--out', join(dir, 'noisy.yaml')]);
+    expect(skips.code, skips.stderr).toBe(0);
+    expect(skips.stderr).toMatch(
+      /skipped 26\n {2}skipped gpt-bad: input_cost_per_token is -0.000001, not a price\n/,
+    );
+    expect(skips.stderr).toMatch(/… and 5 more/);
     const priced = await runCostline(
       ['price', '--price-book', out],
       {},
