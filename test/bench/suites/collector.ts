@@ -80,8 +80,8 @@ const suite: Suite = {
         // Each end-to-end round runs in a collector of its own, on a fresh store, as each
         // insert-only round inserts into a fresh database (dropped after it): in one store kept for
         // all rounds, merges of earlier rounds' parts started inside later ones (8-10 µs of merge
-        // CPU per span in one round of five, 2-4 in the others), CPU an end-to-end round shares
-        // and an insert-only round, one insert at a time beside an idle core, barely misses.
+        // CPU per span in the third round of every run, 2-5 in most others), CPU an end-to-end round
+        // shares and an insert-only round, one insert at a time beside an idle core, barely misses.
         const dataDir = mkdtempSync(join(tmpdir(), 'costline-bench-collector-'));
         const collector = await startCollector(dataDir);
         let e2e: Awaited<ReturnType<Collector['round']>>;
