@@ -8,7 +8,7 @@
 import type { PriceBreakdown, Pricer } from '@costline/pricing';
 import type { AttrMap } from '../otlp/span.ts';
 import type { ModelCallFacts } from '../recognise/model-call.ts';
-import { attrInt, attrString } from '../recognise/attributes.ts';
+import { attrInt, attrStringOf } from '../recognise/attributes.ts';
 import { picoToUsd, toScale12, usdToPico } from '../store/money.ts';
 import { dateTime64Text } from '../store/rows.ts';
 import type { LlmCallRow } from '../store/rows.ts';
@@ -111,8 +111,7 @@ export function priceCall(facts: ModelCallFacts, pricer: Pricer, now: () => numb
   const { span, usage } = facts;
   const model = facts.responseModel || facts.requestModel;
   const toolCalls = toolCallsOf(span.attributes, usage?.toolCalls);
-  const region =
-    attrString(span.attributes, CALL_REGION_KEYS[0], CALL_REGION_KEYS[1], CALL_REGION_KEYS[2]) ?? '';
+  const region = attrStringOf(span.attributes, CALL_REGION_KEYS) ?? '';
   // One bigint division per call: the price's date and the row's `ts` both come from it.
   const startMs = Number(span.startTimeUnixNano / 1_000_000n);
   let breakdown: PriceBreakdown | undefined;

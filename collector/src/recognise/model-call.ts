@@ -182,9 +182,7 @@ export function readModelCall(span: DecodedSpan): ModelCallFacts {
     usage,
     usageMissing:
       attrBool(a, COSTLINE_USAGE_MISSING) ||
-      (!failed &&
-        (usage === undefined ||
-          (usage.flags.length > 0 && usage.flags.some((f) => f.startsWith('invalid_usage:'))))),
+      (!failed && (usage === undefined || usage.flags.some((f) => f.startsWith('invalid_usage:')))),
     durationMs: Number(span.endTimeUnixNano - span.startTimeUnixNano) / 1e6,
     ttftMs: ttftMsOf(a),
     status: failed ? 'error' : 'ok',

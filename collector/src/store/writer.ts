@@ -5,11 +5,11 @@
  * per table and aggregate, and parts must be merged. At 250 ms and 5,000 rows the store spent half
  * again as much CPU per row under load (the store's and libuv's threads: 29 against 17 µs/row, of
  * which merges 8.5 against 3, in end-to-end runs side by side), CPU the ingest thread shares.
- * Inserts run one after another, in order, in TabSeparated (see tab-separated.ts: the fastest text format for ClickHouse to parse, and
- * cheaper than JSON to write). A failed insert is retried with the same `insert_deduplication_token`,
- * so an insert that reached the server but timed out on the way back is stored once (and its
- * materialized views aggregate it once). Corrections that read the store first run in the same
- * order, with the next flush (`enqueue`).
+ * Inserts run one after another, in order, in TabSeparated (see tab-separated.ts: the fastest text
+ * format for ClickHouse to parse, and cheaper than JSON to write). A failed insert is retried with
+ * the same `insert_deduplication_token`, so an insert that reached the server but timed out on the
+ * way back is stored once (and its materialized views aggregate it once). Corrections that read the
+ * store first run in the same order, with the next flush (`enqueue`).
  *
  * On chDB per-query settings of the client become session-wide `SET`s: a token stays in force for
  * the next insert of the process. So EVERY insert into these tables must pass its own token

@@ -74,6 +74,12 @@ function read(attrs: Readonly<Record<string, unknown>>, keys: readonly string[])
   return undefined;
 }
 
+/** Whether no count was read (a loop over the keys: `Object.values(…).every` allocated per span). */
+function allUndefined(counts: Readonly<Record<string, number | undefined>>): boolean {
+  for (const key in counts) if (counts[key] !== undefined) return false;
+  return true;
+}
+
 /**
  * Reads the usage attributes of a model-call span. Returns undefined when the span carries no usage
  * attribute at all; throws {@link UsageError} (naming the key) for a value that is not a
@@ -96,19 +102,7 @@ export function normaliseGenAiAttributes(
     audioCacheRead: read(attrs, KEYS.audioCacheRead),
     audioOut: read(attrs, KEYS.audioOut),
   };
-  if (
-    counts.input === undefined &&
-    counts.output === undefined &&
-    counts.cacheRead === undefined &&
-    counts.cacheWrite === undefined &&
-    counts.cacheWrite5m === undefined &&
-    counts.cacheWrite1h === undefined &&
-    counts.reasoning === undefined &&
-    counts.audioIn === undefined &&
-    counts.audioCacheRead === undefined &&
-    counts.audioOut === undefined
-  )
-    return undefined;
+  if (allUndefined(counts)) return undefined;
 
   const flags: string[] = [];
   const cacheRead = counts.cacheRead ?? 0;
