@@ -169,10 +169,10 @@ export async function pricesCommand(
   if (flags.out) await writeFile(flags.out, result.text);
   else io.stdout(result.text);
   io.stderr(`imported ${result.imported} models, skipped ${result.skipped.length}\n`);
-  // Every model left out for a bad price is named (the real file skips hundreds without a per-token
-  // price: image, audio, rerank models), then the first 20 of the others.
-  const bad = result.skipped.filter((s) => s.reason.endsWith('not a price'));
-  const others = result.skipped.filter((s) => !s.reason.endsWith('not a price'));
+  // Every model left out for a bad price is named, then the first 20 of the others (a LiteLLM file
+  // holds many models without a per-token price: image and audio models).
+  const bad = result.skipped.filter((s) => s.badPrice);
+  const others = result.skipped.filter((s) => !s.badPrice);
   for (const s of [...bad, ...others.slice(0, 20)]) io.stderr(`  skipped ${s.key}: ${s.reason}\n`);
   if (others.length > 20) io.stderr(`  … and ${others.length - 20} more\n`);
   return 0;

@@ -60,8 +60,8 @@ export interface LitellmImport {
   /** The price book, as YAML text. */
   text: string;
   imported: number;
-  /** Model keys skipped, with the reason. */
-  skipped: { key: string; reason: string }[];
+  /** Model keys skipped, with the reason (`badPrice`: left out for a price that is none). */
+  skipped: { key: string; reason: string; badPrice?: true }[];
 }
 
 /** A per-token price as USD per million tokens; undefined for a value that is no price. */
@@ -90,7 +90,7 @@ export function importLitellm(text: string, name: string, effectiveFrom?: string
       'must be a JSON object of model entries',
     );
   const models: Record<string, unknown>[] = [];
-  const skipped: { key: string; reason: string }[] = [];
+  const skipped: LitellmImport['skipped'] = [];
   const seen = new Set<string>();
   for (const [key, entry] of Object.entries(data)) {
     if (key === 'sample_spec') continue;
@@ -136,7 +136,7 @@ export function importLitellm(text: string, name: string, effectiveFrom?: string
       }
     }
     if (bad !== undefined) {
-      skipped.push({ key, reason: bad });
+      skipped.push({ key, reason: bad, badPrice: true });
       continue;
     }
     if (out['input_mtok'] === undefined && out['output_mtok'] === undefined) {

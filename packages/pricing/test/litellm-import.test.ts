@@ -62,10 +62,10 @@ describe('importLitellm', () => {
     }).replace('}}', '},"gpt-inf":{"litellm_provider":"openai","input_cost_per_token":1e999}}');
     const r = importLitellm(text, 'bad.json');
     expect(r.skipped).toEqual([
-      { key: 'gpt-x', reason: 'output_cost_per_token is -0.000002, not a price' },
-      { key: 'gpt-y', reason: 'input_cost_per_token is "0.000001", not a price' },
+      { key: 'gpt-x', reason: 'output_cost_per_token is -0.000002, not a price', badPrice: true },
+      { key: 'gpt-y', reason: 'input_cost_per_token is "0.000001", not a price', badPrice: true },
       // JSON.parse reads 1e999 as Infinity, which is named as such (not as JSON's null).
-      { key: 'gpt-inf', reason: 'input_cost_per_token is Infinity, not a price' },
+      { key: 'gpt-inf', reason: 'input_cost_per_token is Infinity, not a price', badPrice: true },
     ]);
     // null is an absent price, as LiteLLM writes one: the model comes in with its input price.
     expect(r.imported).toBe(1);
