@@ -77,24 +77,9 @@ const suite: Suite = {
       let rows: { calls: LlmCallRow[]; actions: ActionRow[] } | undefined;
       for (let i = 0; i < ROUNDS; i++) {
         const l = i === 0 ? load : makeOtlpLoad(traces);
-        // Each end-to-end round runs in a collector of its own, on a fresh store, as each
-        // insert-only round inserts into a fresh database (dropped after it): in one store kept for
-        // all rounds, merges of earlier rounds' parts started inside later ones (8-10 µs of merge
-        // CPU per span in the third round of every run, 2-5 in most others), CPU an end-to-end round
-        // shares and an insert-only round, one insert at a time beside an idle core, barely misses.
-        const dataDir = mkdtempSync(join(tmpdir(), 'costline-bench-collector-'));
-        const collector = await startCollector(dataDir);
-        let e2e: Awaited<ReturnType<Collector['round']>>;
-        try {
-          // Steady state is measured: the collector's code is compiled and its store warm first.
-          await collector.round(makeOtlpLoad(2000));
-          await quiet(collector, store);
-          e2e = await collector.round(l);
-          rows ??= await collector.rows(l);
-        } finally {
-          await collector.stop();
-          rmSync(dataDir, { recursive: true, force: true });
-        }
+        const e2e = await freshRound(l, store, rows === undefined);
+        rows ??= e2e.rows;
+        if (!rows) throw new Error('the first round read back no rows');
         await quiet(undefined, store);
         const db = `bench_insert_${i}`;
         const insert = await insertOnly(store, db, rows);
@@ -206,6 +191,35 @@ interface Collector {
   rows(load: OtlpLoad): Promise<{ calls: LlmCallRow[]; actions: ActionRow[] }>;
   query<T>(sql: string): Promise<T[]>;
   stop(): Promise<void>;
+}
+
+/**
+ * One end-to-end round in a collector of its own, on a fresh store, as each insert-only round
+ * inserts into a fresh database (dropped after it): in one store kept for all rounds, merges of
+ * earlier rounds' parts started inside later ones (8-10 µs of merge CPU per span in the third round
+ * of every run, 2-5 in most others), CPU an end-to-end round shares and an insert-only round, one
+ * insert at a time beside an idle core, barely misses. Returns the round, and with `readRows` the
+ * rows it stored.
+ */
+async function freshRound(
+  load: OtlpLoad,
+  store: ReturnType<typeof createStoreClient>,
+  readRows: boolean,
+): Promise<
+  Awaited<ReturnType<Collector['round']>> & { rows: Awaited<ReturnType<Collector['rows']>> | undefined }
+> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'costline-bench-collector-'));
+  const collector = await startCollector(dataDir);
+  try {
+    // Steady state is measured: the collector's code is compiled and its store warm first.
+    await collector.round(makeOtlpLoad(2000));
+    await quiet(collector, store);
+    const round = await collector.round(load);
+    return { ...round, rows: readRows ? await collector.rows(load) : undefined };
+  } finally {
+    await collector.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
 }
 
 /** `costline serve` in a child process (its own chDB store), run as the Docker image runs it. */
