@@ -9,10 +9,11 @@
 
 import { ACTION_OUTCOME } from '@costline/semconv';
 import type { DecodedSpan } from '../otlp/span.ts';
-import type { LlmCallRow } from '../store/rows.ts';
-import { outcomeOfStatus } from './action-row.ts';
+import type { ActionRow, LlmCallRow } from '../store/rows.ts';
+import { buildActionRow, outcomeOfStatus } from './action-row.ts';
 import type { ActionFacts, ActionSource } from './action-row.ts';
-import { chainSurface } from './trace-nodes.ts';
+import { emptySummary } from './call-summary.ts';
+import { chainSurface, topmost, traceNode } from './trace-nodes.ts';
 import type { TraceNode } from './trace-nodes.ts';
 
 /** Prefix of the waiting key of another producer's trace (its calls wait by trace id). */
@@ -82,8 +83,53 @@ export function nodeSource(traceId: string, node: TraceNode): ActionSource {
   return { traceId, spanId: node.spanId, startNs: node.startNs, endNs: node.endNs, service: node.service };
 }
 
+/**
+ * Other producers' calls whose trace root never came, grouped by the topmost span of theirs that
+ * did (by its id, or by the missing parent of a topmost call): one action per group.
+ */
+export function groupByTopmost(
+  nodes: ReadonlyMap<string, TraceNode>,
+  calls: LlmCallRow[],
+  chainKeys: readonly string[],
+): Map<string, { root: TraceNode; calls: LlmCallRow[] }> {
+  const groups = new Map<string, { root: TraceNode; calls: LlmCallRow[] }>();
+  for (const c of calls) {
+    const top = topmost(nodes, c.span_id);
+    const id = top && !top.call ? top.spanId : top?.parentSpanId || c.span_id;
+    const g = groups.get(id) ?? { root: top ?? traceNode(emptySpan(c), chainKeys, true), calls: [] };
+    g.calls.push(c);
+    groups.set(id, g);
+  }
+  return groups;
+}
+
+/**
+ * The row of an action written from its calls alone (an orphan of outcome `unknown`) once its
+ * trace's root came after all: the root's times, span, service and outcome; its surface unless the
+ * orphan had one of its own.
+ */
+export function rootedOrphan(done: ActionRow, root: TraceNode, traceId: string): ActionRow {
+  const facts = rootFacts(root, []);
+  const row = buildActionRow(
+    nodeSource(traceId, root),
+    { ...facts, actionId: done.action_id },
+    emptySummary(),
+  );
+  return {
+    ...done,
+    ts: row.ts,
+    end_ts: row.end_ts,
+    span_id: row.span_id,
+    service: row.service,
+    surface: done.surface === 'unattributed' ? facts.surface : done.surface,
+    outcome: facts.outcome,
+    failure_reason: facts.failureReason,
+    duration_ms: row.duration_ms,
+  };
+}
+
 /** A stand-in node for a call whose own node is gone (never happens unless the tree was cut). */
-export function emptySpan(c: LlmCallRow): DecodedSpan {
+function emptySpan(c: LlmCallRow): DecodedSpan {
   const startNs = BigInt(Date.parse(`${c.ts.replace(' ', 'T')}Z`)) * 1_000_000n;
   return {
     traceId: c.trace_id,

@@ -35,9 +35,10 @@ import type { ActionFacts, ActionSource } from './action-row.ts';
 import {
   callRowBytes,
   callsSource,
-  emptySpan,
   FOREIGN,
+  groupByTopmost,
   nodeSource,
+  rootedOrphan,
   rootFacts,
   unknownFacts,
 } from './action-sources.ts';
@@ -47,7 +48,7 @@ import type { Assembler, AssemblerOptions } from './assembler-types.ts';
 export type { Assembler, AssemblerOptions, AssemblerStats } from './assembler-types.ts';
 import { readOutcomeSpan } from './outcome-span.ts';
 import type { LateOutcome } from './outcome-span.ts';
-import { chainSurface, DEFAULT_SURFACE_ATTRIBUTES, NODE_BYTES, topmost, traceNode } from './trace-nodes.ts';
+import { chainSurface, DEFAULT_SURFACE_ATTRIBUTES, NODE_BYTES, traceNode } from './trace-nodes.ts';
 import type { TraceNode } from './trace-nodes.ts';
 
 interface Waiting {
@@ -217,15 +218,7 @@ export function createAssembler(options: AssemblerOptions): Assembler {
       return;
     }
     // Other producers' trace without its root: group the calls by the topmost span that came.
-    const groups = new Map<string, { root: TraceNode; calls: LlmCallRow[] }>();
-    for (const c of w.calls) {
-      const top = topmost(w.nodes, c.span_id);
-      const id = top && !top.call ? top.spanId : top?.parentSpanId || c.span_id;
-      const g = groups.get(id) ?? { root: top ?? traceNode(emptySpan(c), chainKeys, true), calls: [] };
-      g.calls.push(c);
-      groups.set(id, g);
-    }
-    for (const [id, g] of groups) {
+    for (const [id, g] of groupByTopmost(w.nodes, w.calls, chainKeys)) {
       if (g.root.call) {
         counters.orphanCalls += g.calls.length;
         settle(
@@ -363,20 +356,7 @@ export function createAssembler(options: AssemblerOptions): Assembler {
         if (!done) bounded(roots, span.traceId, root, maxClosed, NODE_BYTES);
         else if (done.span_id === '' && done.outcome === ACTION_OUTCOME.unknown) {
           // The calls waited too long and were written as an orphan action: the root came after all.
-          const facts = rootFacts(root, []);
-          const source = nodeSource(span.traceId, root);
-          const row = buildActionRow(source, { ...facts, actionId: done.action_id }, emptySummary());
-          replace(done, {
-            ...done,
-            ts: row.ts,
-            end_ts: row.end_ts,
-            span_id: row.span_id,
-            service: row.service,
-            surface: done.surface === 'unattributed' ? facts.surface : done.surface,
-            outcome: facts.outcome,
-            failure_reason: facts.failureReason,
-            duration_ms: row.duration_ms,
-          });
+          replace(done, rootedOrphan(done, root, span.traceId));
         }
         return;
       }
